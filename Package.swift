@@ -1,0 +1,61 @@
+// swift-tools-version: 6.0
+// SMSKit — GSM modems and secure SMS. See README.md and docs/.
+import PackageDescription
+
+let package = Package(
+    name: "SMSKit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SMSPDU", targets: ["SMSPDU"]),
+        .library(name: "SerialPort", targets: ["SerialPort"]),
+        .library(name: "ATModem", targets: ["ATModem"]),
+        .library(name: "ModemDiscovery", targets: ["ModemDiscovery"]),
+        .library(name: "SecureSMS", targets: ["SecureSMS"]),
+        .library(name: "ModemEmulator", targets: ["ModemEmulator"]),
+        .executable(name: "smskit", targets: ["smskit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries (pkg-config; see scripts/setup.sh for the apt packages).
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CUDev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+
+        // Pure 3GPP TS 23.040 / 23.038 codec. Foundation only.
+        .target(name: "SMSPDU"),
+        // termios ttys, UUCP locks, async byte I/O.
+        .target(name: "SerialPort"),
+        // AT channel framing and the Modem actor.
+        .target(name: "ATModem", dependencies: [
+            "SMSPDU", "SerialPort",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // libudev enumeration, classification, hot-plug.
+        .target(name: "ModemDiscovery", dependencies: [
+            "CUDev", "ATModem",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // End-to-end encryption over SMS (libsodium).
+        .target(name: "SecureSMS", dependencies: ["CSodium", "SMSPDU"]),
+        // Virtual modems on PTYs and a virtual operator network.
+        .target(name: "ModemEmulator", dependencies: [
+            "SMSPDU", "SerialPort",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The command-line tool.
+        .executableTarget(name: "smskit", dependencies: [
+            "SMSPDU", "SerialPort", "ATModem", "ModemDiscovery", "SecureSMS", "ModemEmulator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "SMSPDUTests", dependencies: ["SMSPDU"]),
+        .testTarget(name: "ATModemTests", dependencies: ["ATModem", "SerialPort", "ModemEmulator", "SMSPDU"]),
+        .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU"]),
+        .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery"]),
+        .testTarget(name: "SecureSMSTests", dependencies: ["SecureSMS", "SMSPDU"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
