@@ -39,6 +39,15 @@ public struct DeliverPDU: Sendable, Hashable {
         self.replyPath = replyPath
     }
 
+    /// The SMS-DELIVER a recipient gets for `submit` (what a service centre, or the emulator,
+    /// makes of it): same PID, DCS and user data; the status report indication mirrors TP-SRR.
+    public init(submit: SubmitPDU, originator: Address, serviceCentreTimestamp: ServiceCentreTimestamp) {
+        self.init(originator: originator, protocolIdentifier: submit.protocolIdentifier,
+                  dataCodingScheme: submit.dataCodingScheme, serviceCentreTimestamp: serviceCentreTimestamp,
+                  userData: submit.userData, statusReportIndication: submit.statusReportRequest,
+                  replyPath: submit.replyPath)
+    }
+
     static func decode(_ reader: inout ByteReader) throws(PDUError) -> DeliverPDU {
         let fo = try reader.byte(.firstOctet)
         let oa = try Address.decodeTP(&reader, field: .originatingAddress)

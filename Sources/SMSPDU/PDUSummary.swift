@@ -93,7 +93,6 @@ public struct PDUSummary: Sendable, Hashable, Codable {
         smsc = pdu.smsc?.description
         address = pdu.tpdu.address.description
         addressType = "\(pdu.tpdu.address.typeOfNumber)"
-        tpduLength = (try? pdu.tpdu.encoded())?.count
         let dcs: DataCodingScheme?
         let ud: UserData?
         switch pdu.tpdu {
@@ -150,7 +149,13 @@ public struct PDUSummary: Sendable, Hashable, Codable {
 
     /// Decodes hex and summarises it.
     public init(hex: String, hasSMSC: Bool = true) throws(PDUError) {
-        self.init(try PDU(hex: hex, hasSMSC: hasSMSC))
+        try self.init(bytes: try Hex.decode(hex), hasSMSC: hasSMSC)
+    }
+
+    /// Decodes bytes and summarises them; `tpdu_length` is the input length minus the SMSC field.
+    public init(bytes: [UInt8], hasSMSC: Bool = true) throws(PDUError) {
+        self.init(try PDU(bytes: bytes, hasSMSC: hasSMSC))
+        tpduLength = bytes.count - (hasSMSC ? Int(bytes.first ?? 0) + 1 : 0)
     }
 
     public init(from decoder: any Decoder) throws {
