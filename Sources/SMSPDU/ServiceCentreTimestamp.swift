@@ -32,7 +32,8 @@ public struct ServiceCentreTimestamp: Sendable, Hashable, Codable, CustomStringC
     /// Creates the time stamp of `date` as seen at `offsetQuarterHours` from UTC.
     public init(date: Date, offsetQuarterHours: Int = 0) {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: offsetQuarterHours * 900) ?? TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let seconds = Int(min(offsetQuarterHours.magnitude, 79)) * 900 * (offsetQuarterHours < 0 ? -1 : 1)
+        calendar.timeZone = TimeZone(secondsFromGMT: seconds) ?? TimeZone(identifier: "UTC") ?? calendar.timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         self.init(year: c.year ?? 2000, month: c.month ?? 1, day: c.day ?? 1, hour: c.hour ?? 0,
                   minute: c.minute ?? 0, second: c.second ?? 0, offsetQuarterHours: offsetQuarterHours)
@@ -69,7 +70,7 @@ public struct ServiceCentreTimestamp: Sendable, Hashable, Codable, CustomStringC
     /// ISO 8601 with the sender's local time and offset, e.g. `2011-02-28T11:50:50-05:00`.
     public var iso8601: String {
         func two(_ v: Int) -> String { v < 10 && v >= 0 ? "0\(v)" : "\(v)" }
-        let minutes = abs(offsetQuarterHours) * 15
+        let minutes = Int(min(offsetQuarterHours.magnitude, 99)) * 15
         let sign = offsetQuarterHours < 0 ? "-" : "+"
         return "\(year)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))\(sign)\(two(minutes / 60)):\(two(minutes % 60))"
     }
@@ -77,7 +78,8 @@ public struct ServiceCentreTimestamp: Sendable, Hashable, Codable, CustomStringC
     /// The instant, when the fields form a valid date.
     public var date: Date? {
         var calendar = Calendar(identifier: .gregorian)
-        guard let tz = TimeZone(secondsFromGMT: offsetQuarterHours * 900) else { return nil }
+        guard offsetQuarterHours.magnitude <= 79,
+              let tz = TimeZone(secondsFromGMT: offsetQuarterHours * 900) else { return nil }
         calendar.timeZone = tz
         let c = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         guard c.isValidDate(in: calendar) else { return nil }
@@ -113,8 +115,8 @@ public struct ServiceCentreTimestamp: Sendable, Hashable, Codable, CustomStringC
             return UInt8(v % 10) << 4 | UInt8(v / 10)
         }
         guard (2000...2099).contains(year) else { throw .valueTooLarge(field: field, value: year, maximum: 2099) }
-        guard abs(offsetQuarterHours) <= 79 else { throw .valueTooLarge(field: field, value: abs(offsetQuarterHours), maximum: 79) }
-        var tz = try bcd(abs(offsetQuarterHours))
+        guard offsetQuarterHours.magnitude <= 79 else { throw .valueTooLarge(field: field, value: Int(clamping: offsetQuarterHours.magnitude), maximum: 79) }
+        var tz = try bcd(Int(offsetQuarterHours.magnitude))
         if offsetQuarterHours < 0 { tz |= 0x08 }
         return [try bcd(year - 2000), try bcd(month), try bcd(day), try bcd(hour), try bcd(minute), try bcd(second), tz]
     }
