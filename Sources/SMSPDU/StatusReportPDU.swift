@@ -111,7 +111,8 @@ public struct StatusReportPDU: Sendable, Hashable {
         out.append(status)
         let pi = (protocolIdentifier != nil ? 1 : 0) | (dataCodingScheme != nil ? 2 : 0) | (userData != nil ? 4 : 0)
         guard pi != 0 || parameterIndicator != nil else { return }
-        out.append(UInt8(pi))
+        // Reserved bits 3-6 of a received TP-PI are written back unchanged.
+        out.append(UInt8(pi) | (parameterIndicator ?? 0) & 0x78)
         if let pid = protocolIdentifier { out.append(pid) }
         if let dcs = dataCodingScheme { out.append(dcs.rawValue) }
         if let ud = userData {

@@ -1,4 +1,4 @@
-import SMSPDU
+@testable import SMSPDU
 
 /// SplitMix64: a tiny seeded generator so property tests are reproducible.
 struct SeededRNG: RandomNumberGenerator {
@@ -22,12 +22,9 @@ extension Array where Element == UInt8 {
 
 /// All characters one alphabet can encode (locking table plus single-shift table).
 func characters(of alphabet: GSM7Alphabet) -> [Character] {
-    var result: [Character] = []
-    for v in 0..<0x3_0000 {
-        guard let s = Unicode.Scalar(UInt32(v)), alphabet.septetCount(of: s) != nil else { continue }
-        result.append(Character(s))
-    }
-    return result
+    let map = alphabet.tables
+    let values = Set(map.lockingReverse.keys).union(map.singleReverse.keys).sorted()
+    return values.compactMap { Unicode.Scalar($0).map(Character.init) }
 }
 
 func randomText(_ pool: [Character], length: Int, using rng: inout SeededRNG) -> String {
