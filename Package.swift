@@ -51,7 +51,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "SMSPDUTests", dependencies: ["SMSPDU"]),
+        // libFuzzer target for the PDU decoder (docs/fuzzing.md); a replay tool in normal builds.
+        .executableTarget(name: "FuzzPDU", dependencies: ["SMSPDU"]),
+
+        .testTarget(name: "SMSPDUTests", dependencies: ["SMSPDU"], exclude: ["Resources"]),
         .testTarget(name: "ATModemTests", dependencies: ["ATModem", "SerialPort", "ModemEmulator", "SMSPDU"]),
         .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU"]),
         .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery"]),

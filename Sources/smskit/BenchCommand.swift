@@ -1,7 +1,10 @@
 import ArgumentParser
 
-// Placeholder: replaced when the issue that owns `smskit bench` lands.
+/// `smskit bench` — throughput figures recorded by `scripts/bench-*.sh`.
 struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "(not built yet)")
-    func run() async throws { throw ValidationError("smskit bench is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure throughput (see scripts/bench-*.sh for the runs that compare against peers).",
+        subcommands: [BenchPDUCommand.self]
+    )
 }
