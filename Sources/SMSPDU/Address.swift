@@ -89,25 +89,29 @@ public struct Address: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// Decodes semi-octet digits; `count` digits, filler 0xF ignored only in the last position.
+    /// ASCII of the BCD digits 0-9, `*`, `#`, `a`, `b`, `c`.
+    private static let bcdASCII: [UInt8] = Array("0123456789*#abc".utf8)
+
     static func decodeDigits(_ octets: ArraySlice<UInt8>, count: Int, field: PDUField) throws(PDUError) -> String {
-        var s = ""
-        s.reserveCapacity(count)
+        var ascii: [UInt8] = []
+        ascii.reserveCapacity(count)
         var i = 0
         var offset = octets.startIndex
         for byte in octets {
-            for nibble in [byte & 0x0F, byte >> 4] where i < count {
+            var nibble = byte & 0x0F
+            for half in 0..<2 where i < count {
+                if half == 1 { nibble = byte >> 4 }
                 if nibble == 0x0F {
-                    // Some senders put the filler early; treat an F as the end of the number only
-                    // when nothing but filler follows.
-                    if i == count - 1 { i += 1; continue }
-                    throw .invalidValue(field: field, offset: offset, value: Int(byte))
+                    // A filler is allowed only as the last digit.
+                    guard i == count - 1 else { throw .invalidValue(field: field, offset: offset, value: Int(byte)) }
+                } else {
+                    ascii.append(bcdASCII[Int(nibble)])
                 }
-                s.append(bcdDigits[Int(nibble)])
                 i += 1
             }
             offset += 1
         }
-        return s
+        return String(decoding: ascii, as: UTF8.self)
     }
 
     static func encodeDigits(_ value: String, field: PDUField) throws(PDUError) -> [UInt8] {
