@@ -11,6 +11,9 @@ import Testing
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
+    /// Skips a test, saying why, when the binary has not been built.
+    static let needsBinary = Testing.ConditionTrait.enabled(if: binary != nil, "smskit binary missing: run `swift build --product smskit` first")
+
     static func run(_ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: Data) {
         guard let binary else { return (-1, Data(), Data()) }
         let p = Process()
@@ -26,7 +29,7 @@ import Testing
         return (p.terminationStatus, o, e)
     }
 
-    @Test(.enabled(if: binary != nil, "smskit binary missing: run `swift build --product smskit` first"))
+    @Test(CLITests.needsBinary)
     func decodeJSONOnEveryVector() throws {
         for v in Fixtures.vectors {
             let (status, out, err) = try CLITests.run(["pdu", "decode", "--json", v.pdu])
@@ -44,14 +47,14 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: binary != nil, "smskit binary missing: run `swift build --product smskit` first"))
+    @Test(CLITests.needsBinary)
     func encodeThenDecode() throws {
         let (status, out, _) = try CLITests.run(["pdu", "encode", "--to", "+46708251358", "--text", "hellohello"])
         #expect(status == 0)
         #expect(String(decoding: out, as: UTF8.self) == "22 0001000B916407281553F800000AE8329BFD4697D9EC37\n")
     }
 
-    @Test(.enabled(if: binary != nil, "smskit binary missing: run `swift build --product smskit` first"))
+    @Test(CLITests.needsBinary)
     func encodeOptionsAndJSON() throws {
         let text = String(repeating: "ab€", count: 60)
         let (status, out, _) = try CLITests.run(["pdu", "encode", "--to", "+46708251358", "--text", text, "--smsc", "+4917000000",
@@ -90,7 +93,7 @@ import Testing
         #expect(pdu.tpdu.userData?.bytes == [0xCA, 0xFE])
     }
 
-    @Test(.enabled(if: binary != nil, "smskit binary missing: run `swift build --product smskit` first"))
+    @Test(CLITests.needsBinary)
     func badInputIsOneLineOnStderr() throws {
         for arguments in [["pdu", "encode", "--to", "+12ab", "--text", "x"],
                           ["pdu", "encode", "--to", "+1", "--text", "x", "--validity", "soon"],
@@ -105,7 +108,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: binary != nil, "smskit binary missing: run `swift build --product smskit` first"))
+    @Test(CLITests.needsBinary)
     func readableDecode() throws {
         let (status, out, _) = try CLITests.run(["pdu", "decode", "0791447758100650040DD0F334FC1CA6970100008080312170224008D4F29CDE0EA7D9"])
         #expect(status == 0)
