@@ -12,7 +12,9 @@ public enum TypeOfNumber: UInt8, Sendable, Hashable, Codable, CaseIterable {
 
 /// Numbering plan identification (NPI) of an address, TS 23.040 §9.1.2.5.
 public struct NumberingPlan: RawRepresentable, Sendable, Hashable, Codable {
+    /// The NPI value (0–15).
     public let rawValue: UInt8
+    /// Wraps an NPI value; only the low four bits are kept.
     public init(rawValue: UInt8) { self.rawValue = rawValue & 0x0F }
     /// 0: unknown.
     public static let unknown = NumberingPlan(rawValue: 0)
@@ -39,7 +41,9 @@ public struct NumberingPlan: RawRepresentable, Sendable, Hashable, Codable {
 /// let s = try Address("InfoSMS")         // alphanumeric (packed 7-bit)
 /// ```
 public struct Address: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Type of number (international, national, alphanumeric, …).
     public var typeOfNumber: TypeOfNumber
+    /// Numbering plan identification (usually `.isdn`; `.unknown` for alphanumeric).
     public var numberingPlan: NumberingPlan
     /// Digits (no leading `+`) or, for alphanumeric addresses, the text.
     public var value: String

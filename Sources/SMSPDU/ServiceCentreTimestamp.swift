@@ -10,10 +10,15 @@ import Foundation
 public struct ServiceCentreTimestamp: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Full year; the PDU holds two digits, read as 20YY.
     public var year: Int
+    /// Month, 1–12.
     public var month: Int
+    /// Day of the month, 1–31.
     public var day: Int
+    /// Hour, 0–23, sender's local time.
     public var hour: Int
+    /// Minute, 0–59.
     public var minute: Int
+    /// Second, 0–59.
     public var second: Int
     /// Offset from UTC in quarter hours (−79…79).
     public var offsetQuarterHours: Int
@@ -86,6 +91,7 @@ public struct ServiceCentreTimestamp: Sendable, Hashable, Codable, CustomStringC
         return calendar.date(from: c)
     }
 
+    /// The ISO 8601 form.
     public var description: String { iso8601 }
 
     /// Decodes the 7 semi-octet-swapped BCD octets.

@@ -30,6 +30,7 @@ public struct StatusReportPDU: Sendable, Hashable {
     /// Optional TP-UD.
     public var userData: UserData?
 
+    /// Creates an SMS-STATUS-REPORT; TP-PI is derived from the optional fields given.
     public init(messageReference: UInt8, recipient: Address, serviceCentreTimestamp: ServiceCentreTimestamp,
                 dischargeTime: ServiceCentreTimestamp, status: UInt8, protocolIdentifier: UInt8? = nil,
                 dataCodingScheme: DataCodingScheme? = nil, userData: UserData? = nil,
@@ -47,6 +48,14 @@ public struct StatusReportPDU: Sendable, Hashable {
         self.statusReportQualifier = statusReportQualifier
         let pi = (protocolIdentifier != nil ? 1 : 0) | (dataCodingScheme != nil ? 2 : 0) | (userData != nil ? 4 : 0)
         self.parameterIndicator = pi == 0 ? nil : UInt8(pi)
+    }
+
+    /// The report a service centre (or the emulator) sends about `submit`: same TP-MR, the
+    /// destination as TP-RA. `status` 0 means delivered.
+    public init(reportingOn submit: SubmitPDU, serviceCentreTimestamp: ServiceCentreTimestamp,
+                dischargeTime: ServiceCentreTimestamp, status: UInt8 = 0) {
+        self.init(messageReference: submit.messageReference, recipient: submit.destination,
+                  serviceCentreTimestamp: serviceCentreTimestamp, dischargeTime: dischargeTime, status: status)
     }
 
     /// The broad meaning of TP-ST (TS 23.040 §9.2.3.15).

@@ -17,6 +17,7 @@ public struct UserData: Sendable, Hashable {
 
     /// The user data header, when TP-UDHI is set.
     public var header: UserDataHeader?
+    /// The body.
     public var content: Content {
         didSet { rawUCS2 = nil }
     }
@@ -24,15 +25,18 @@ public struct UserData: Sendable, Hashable {
     /// a pair across parts); kept so `joinedText(_:)` can restore the character. Not part of equality.
     private(set) var rawUCS2: [UInt8]? = nil
 
+    /// Creates user data from a header and a body.
     public init(header: UserDataHeader? = nil, content: Content) {
         self.header = header
         self.content = content
     }
 
+    /// Equal when header and content are equal.
     public static func == (lhs: UserData, rhs: UserData) -> Bool {
         lhs.header == rhs.header && lhs.content == rhs.content
     }
 
+    /// Hashes header and content.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(header)
         hasher.combine(content)

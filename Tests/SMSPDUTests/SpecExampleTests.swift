@@ -261,6 +261,12 @@ import Testing
         #expect(deliver.userData.text == "hi")
         let pdu = PDU(smsc: try Address("+4917000000"), tpdu: .deliver(deliver))
         #expect(try PDU(hex: pdu.hex()) == pdu)
+        let report = StatusReportPDU(reportingOn: SubmitPDU(destination: submit.destination, userData: .empty, messageReference: 77),
+                                     serviceCentreTimestamp: ts, dischargeTime: ts)
+        #expect(report.messageReference == 77)
+        #expect(report.recipient.description == "+4915259911630")
+        #expect(report.statusCategory == .completed)
+        #expect(try PDU(hex: PDU(tpdu: .statusReport(report)).hex()).tpdu == .statusReport(report))
     }
 
     @Test func vectorsReencodeByteForByte() throws {
