@@ -21,7 +21,9 @@ public struct StatusReportPDU: Sendable, Hashable {
     public var dischargeTime: ServiceCentreTimestamp
     /// TP-ST: the status (0x00–0x1F completed, 0x20–0x3F temporary, 0x40–0x6F permanent error, …).
     public var status: UInt8
-    /// TP-PI as received (extension octets dropped); `nil` when absent. Recomputed on encode.
+    /// TP-PI as received (extension octets dropped); `nil` when absent. Its PID/DCS/UDL bits are
+    /// recomputed on encode; reserved bits are kept (and, as TS 23.040 says, a TP-PI with reserved
+    /// bits set is not acted upon: the optional fields are then not read).
     public var parameterIndicator: UInt8?
     /// Optional TP-PID.
     public var protocolIdentifier: UInt8?
@@ -95,9 +97,16 @@ public struct StatusReportPDU: Sendable, Hashable {
                                      statusReportQualifier: fo & 0x20 != 0)
         guard !reader.isAtEnd else { return report }
         let pi = try reader.byte(.parameterIndicator)
+        // Extension octets carry nothing we interpret; some SMSCs pad reports with 0xFF, so the
+        // chain may run to the end of the input.
         var ext = pi
-        while ext & 0x80 != 0 { ext = try reader.byte(.parameterIndicator) }
+        while ext & 0x80 != 0, !reader.isAtEnd { ext = try reader.byte(.parameterIndicator) }
         report.parameterIndicator = pi & 0x7F
+        // TS 23.040 §9.2.3.27: a TP-PI with reserved bits (3-6) set is not acted upon.
+        guard pi & 0x78 == 0 else {
+            report.parameterIndicator = pi & 0x78
+            return report
+        }
         if pi & 0x01 != 0 { report.protocolIdentifier = try reader.byte(.protocolIdentifier) }
         if pi & 0x02 != 0 { report.dataCodingScheme = DataCodingScheme(rawValue: try reader.byte(.dataCodingScheme)) }
         if pi & 0x04 != 0 {
