@@ -12,7 +12,9 @@ public enum TypeOfNumber: UInt8, Sendable, Hashable, Codable, CaseIterable {
 
 /// Numbering plan identification (NPI) of an address, TS 23.040 §9.1.2.5.
 public struct NumberingPlan: RawRepresentable, Sendable, Hashable, Codable {
+    /// The NPI value (0–15).
     public let rawValue: UInt8
+    /// Wraps an NPI value; only the low four bits are kept.
     public init(rawValue: UInt8) { self.rawValue = rawValue & 0x0F }
     /// 0: unknown.
     public static let unknown = NumberingPlan(rawValue: 0)
@@ -39,7 +41,9 @@ public struct NumberingPlan: RawRepresentable, Sendable, Hashable, Codable {
 /// let s = try Address("InfoSMS")         // alphanumeric (packed 7-bit)
 /// ```
 public struct Address: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Type of number (international, national, alphanumeric, …).
     public var typeOfNumber: TypeOfNumber
+    /// Numbering plan identification (usually `.isdn`; `.unknown` for alphanumeric).
     public var numberingPlan: NumberingPlan
     /// Digits (no leading `+`) or, for alphanumeric addresses, the text.
     public var value: String
@@ -89,25 +93,29 @@ public struct Address: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// Decodes semi-octet digits; `count` digits, filler 0xF ignored only in the last position.
+    /// ASCII of the BCD digits 0-9, `*`, `#`, `a`, `b`, `c`.
+    private static let bcdASCII: [UInt8] = Array("0123456789*#abc".utf8)
+
     static func decodeDigits(_ octets: ArraySlice<UInt8>, count: Int, field: PDUField) throws(PDUError) -> String {
-        var s = ""
-        s.reserveCapacity(count)
+        var ascii: [UInt8] = []
+        ascii.reserveCapacity(count)
         var i = 0
         var offset = octets.startIndex
         for byte in octets {
-            for nibble in [byte & 0x0F, byte >> 4] where i < count {
+            var nibble = byte & 0x0F
+            for half in 0..<2 where i < count {
+                if half == 1 { nibble = byte >> 4 }
                 if nibble == 0x0F {
-                    // Some senders put the filler early; treat an F as the end of the number only
-                    // when nothing but filler follows.
-                    if i == count - 1 { i += 1; continue }
-                    throw .invalidValue(field: field, offset: offset, value: Int(byte))
+                    // A filler is allowed only as the last digit.
+                    guard i == count - 1 else { throw .invalidValue(field: field, offset: offset, value: Int(byte)) }
+                } else {
+                    ascii.append(bcdASCII[Int(nibble)])
                 }
-                s.append(bcdDigits[Int(nibble)])
                 i += 1
             }
             offset += 1
         }
-        return s
+        return String(decoding: ascii, as: UTF8.self)
     }
 
     static func encodeDigits(_ value: String, field: PDUField) throws(PDUError) -> [UInt8] {

@@ -24,6 +24,7 @@ public struct DeliverPDU: Sendable, Hashable {
     /// TP-UD (TP-UDHI follows from `userData.header`).
     public var userData: UserData
 
+    /// Creates an SMS-DELIVER; TP-UDHI follows from `userData.header`.
     public init(originator: Address, protocolIdentifier: UInt8 = 0, dataCodingScheme: DataCodingScheme = .gsm7,
                 serviceCentreTimestamp: ServiceCentreTimestamp, userData: UserData,
                 moreMessagesToSend: Bool = false, loopPrevention: Bool = false,

@@ -39,7 +39,8 @@ public struct GSM7Alphabet: Sendable, Hashable {
     public func decode<C: Collection>(_ septets: C) -> String where C.Element == UInt8 {
         let map = tables
         let locking = map.locking, single = map.single
-        var scalars = String.UnicodeScalarView()
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(septets.count * 2)
         var escaped = false
         for raw in septets {
             let s = Int(raw & 0x7F)
@@ -53,9 +54,21 @@ public struct GSM7Alphabet: Sendable, Hashable {
             } else {
                 value = locking[s]
             }
-            if value != 0, let u = Unicode.Scalar(value) { scalars.append(u) }
+            // Table values are BMP scalars (never surrogates): one to three UTF-8 octets.
+            switch value {
+            case 0: continue
+            case 1..<0x80:
+                utf8.append(UInt8(value))
+            case 0x80..<0x800:
+                utf8.append(UInt8(0xC0 | value >> 6))
+                utf8.append(UInt8(0x80 | value & 0x3F))
+            default:
+                utf8.append(UInt8(truncatingIfNeeded: 0xE0 | value >> 12))
+                utf8.append(UInt8(0x80 | (value >> 6) & 0x3F))
+                utf8.append(UInt8(0x80 | value & 0x3F))
+            }
         }
-        return String(scalars)
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// Number of septets a scalar takes (1, or 2 with the escape), or `nil` when not encodable.

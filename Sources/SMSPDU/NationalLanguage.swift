@@ -23,6 +23,7 @@ public enum NationalLanguage: UInt8, Sendable, Hashable, Codable, CaseIterable, 
     /// Whether TS 23.038 defines a single-shift table for this language.
     public var hasSingleShiftTable: Bool { GSM7Tables.single(self) != nil }
 
+    /// Lower-case English name, e.g. `turkish`.
     public var description: String {
         NationalLanguage.names[Int(rawValue)]
     }

@@ -54,6 +54,7 @@ public enum PDUError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Parsing a human-written value (address, validity spec) failed.
     case invalidArgument(String)
 
+    /// One line: what went wrong, where, and what to do.
     public var description: String {
         switch self {
         case let .truncated(field, offset):

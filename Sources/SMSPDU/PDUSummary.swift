@@ -11,16 +11,23 @@
 public struct PDUSummary: Sendable, Hashable, Codable {
     /// Concatenation part of the summary.
     public struct Concat: Sendable, Hashable, Codable {
+        /// Reference number.
         public var ref: Int
+        /// Number of parts.
         public var total: Int
+        /// This part, from 1.
         public var seq: Int
+        /// Creates concatenation info.
         public init(ref: Int, total: Int, seq: Int) { self.ref = ref; self.total = total; self.seq = seq }
     }
 
     /// Port part of the summary.
     public struct Ports: Sendable, Hashable, Codable {
+        /// Destination port.
         public var dst: Int
+        /// Source port.
         public var src: Int
+        /// Creates port info.
         public init(dst: Int, src: Int) { self.dst = dst; self.src = src }
     }
 
@@ -38,7 +45,9 @@ public struct PDUSummary: Sendable, Hashable, Codable {
     public var dataHex: String?
     /// TP-SCTS as ISO 8601 keeping the sender's local time and offset.
     public var timestamp: String?
+    /// Concatenation element, when present.
     public var concat: Concat?
+    /// Application port element, when present.
     public var ports: Ports?
     /// TP-MR (submit and status report).
     public var messageReference: Int?
@@ -66,6 +75,7 @@ public struct PDUSummary: Sendable, Hashable, Codable {
     public var statusReport: Bool?
     /// National language shift tables in use, e.g. `turkish`.
     public var lockingShift: String?
+    /// National single-shift table in use.
     public var singleShift: String?
     /// Length of the TPDU in octets (what `AT+CMGS` wants).
     public var tpduLength: Int?
@@ -158,6 +168,7 @@ public struct PDUSummary: Sendable, Hashable, Codable {
         tpduLength = bytes.count - (hasSMSC ? Int(bytes.first ?? 0) + 1 : 0)
     }
 
+    /// Decodes a summary; missing keys and `null` read as absent.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         type = try c.decode(String.self, forKey: .type)

@@ -28,6 +28,7 @@ public struct SegmentationOptions: Sendable, Hashable {
         case ucs2
     }
 
+    /// Which alphabet text may use (default `.auto`).
     public var alphabet: AlphabetChoice
     /// National languages whose shift tables the planner may use (adds UDH elements 0x24/0x25).
     public var nationalLanguages: [NationalLanguage]
@@ -40,6 +41,7 @@ public struct SegmentationOptions: Sendable, Hashable {
     /// Most segments allowed (at most 255).
     public var maxSegments: Int
 
+    /// Creates options; the defaults give plain GSM 7-bit or UCS-2 with 8-bit reference 0.
     public init(alphabet: AlphabetChoice = .auto, nationalLanguages: [NationalLanguage] = [],
                 reference: ConcatenationReference = .eightBit(0), ports: PortAddressing? = nil,
                 messageClass: MessageClass? = nil, maxSegments: Int = 255) {

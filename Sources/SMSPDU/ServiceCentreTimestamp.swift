@@ -10,10 +10,15 @@ import Foundation
 public struct ServiceCentreTimestamp: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Full year; the PDU holds two digits, read as 20YY.
     public var year: Int
+    /// Month, 1–12.
     public var month: Int
+    /// Day of the month, 1–31.
     public var day: Int
+    /// Hour, 0–23, sender's local time.
     public var hour: Int
+    /// Minute, 0–59.
     public var minute: Int
+    /// Second, 0–59.
     public var second: Int
     /// Offset from UTC in quarter hours (−79…79).
     public var offsetQuarterHours: Int
@@ -86,25 +91,25 @@ public struct ServiceCentreTimestamp: Sendable, Hashable, Codable, CustomStringC
         return calendar.date(from: c)
     }
 
+    /// The ISO 8601 form.
     public var description: String { iso8601 }
 
     /// Decodes the 7 semi-octet-swapped BCD octets.
     static func decode(_ reader: inout ByteReader, field: PDUField) throws(PDUError) -> ServiceCentreTimestamp {
         let start = reader.offset
         let octets = try reader.read(7, field)
-        var v = [Int](repeating: 0, count: 6)
-        var o = start
-        for (i, b) in octets.prefix(6).enumerated() {
+        func digits(_ i: Int) throws(PDUError) -> Int {
+            let b = octets[octets.startIndex + i]
             let lo = Int(b & 0x0F), hi = Int(b >> 4)
-            guard lo <= 9, hi <= 9 else { throw .invalidValue(field: field, offset: o, value: Int(b)) }
-            v[i] = lo * 10 + hi
-            o += 1
+            guard lo <= 9, hi <= 9 else { throw .invalidValue(field: field, offset: start + i, value: Int(b)) }
+            return lo * 10 + hi
         }
-        guard let tzOctet = octets.last else { throw .truncated(field: field, offset: start) }
+        let tzOctet = octets[octets.startIndex + 6]
         let lo = Int(tzOctet & 0x07), hi = Int(tzOctet >> 4)
         guard hi <= 9 else { throw .invalidValue(field: field, offset: start + 6, value: Int(tzOctet)) }
         let quarters = lo * 10 + hi
-        return ServiceCentreTimestamp(year: 2000 + v[0], month: v[1], day: v[2], hour: v[3], minute: v[4], second: v[5],
+        return ServiceCentreTimestamp(year: 2000 + (try digits(0)), month: try digits(1), day: try digits(2),
+                                      hour: try digits(3), minute: try digits(4), second: try digits(5),
                                       offsetQuarterHours: tzOctet & 0x08 != 0 ? -quarters : quarters)
     }
 

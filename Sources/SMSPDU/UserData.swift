@@ -17,11 +17,69 @@ public struct UserData: Sendable, Hashable {
 
     /// The user data header, when TP-UDHI is set.
     public var header: UserDataHeader?
-    public var content: Content
+    /// The body.
+    public var content: Content {
+        didSet { rawUCS2 = nil }
+    }
+    /// The UTF-16BE octets of a decoded UCS-2 body that holds an unpaired surrogate (a sender split
+    /// a pair across parts); kept so `joinedText(_:)` can restore the character. Not part of equality.
+    private(set) var rawUCS2: [UInt8]? = nil
 
+    /// Creates user data from a header and a body.
     public init(header: UserDataHeader? = nil, content: Content) {
         self.header = header
         self.content = content
+    }
+
+    /// Equal when header and content are equal.
+    public static func == (lhs: UserData, rhs: UserData) -> Bool {
+        lhs.header == rhs.header && lhs.content == rhs.content
+    }
+
+    /// Hashes header and content.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(header)
+        hasher.combine(content)
+    }
+
+    /// The text of a concatenated message from its parts' user data, in sequence order; `nil` when
+    /// a part holds bytes. A surrogate pair that the sender split across two UCS-2 parts is restored.
+    ///
+    /// ```swift
+    /// let text = UserData.joinedText(parts.sorted { $0.header?.concatenation?.sequence ?? 0 < $1.header?.concatenation?.sequence ?? 0 })
+    /// ```
+    public static func joinedText(_ parts: [UserData]) -> String? {
+        guard parts.contains(where: { $0.rawUCS2 != nil }) else {
+            var result = ""
+            for part in parts {
+                guard let t = part.text else { return nil }
+                result += t
+            }
+            return result
+        }
+        var units: [UInt16] = []
+        for part in parts {
+            if let raw = part.rawUCS2 {
+                var i = raw.startIndex
+                while i + 1 < raw.endIndex { units.append(UInt16(raw[i]) << 8 | UInt16(raw[i + 1])); i += 2 }
+            } else if let t = part.text {
+                units.append(contentsOf: t.utf16)
+            } else {
+                return nil
+            }
+        }
+        return String(decoding: units, as: UTF16.self)
+    }
+
+    /// The bytes of a concatenated 8-bit message from its parts' user data, in sequence order;
+    /// `nil` when a part holds text.
+    public static func joinedBytes(_ parts: [UserData]) -> [UInt8]? {
+        var result: [UInt8] = []
+        for part in parts {
+            guard let b = part.bytes else { return nil }
+            result += b
+        }
+        return result
     }
 
     /// User data holding text.
@@ -73,7 +131,7 @@ public struct UserData: Sendable, Hashable {
             switch (content, dcs.alphabet) {
             case let (.binary(b), _): out += b
             case let (.text(t), .ucs2) where !dcs.isCompressed:
-                for unit in t.utf16 { out.append(UInt8(unit >> 8)); out.append(UInt8(unit & 0xFF)) }
+                if let raw = rawUCS2 { out += raw } else { out += UCS2.encode(t) }
             case (.text, _):
                 throw .contentMismatch("text given for \(dcs); 8-bit and compressed user data must be bytes")
             }
@@ -113,7 +171,9 @@ public struct UserData: Sendable, Hashable {
         let body = octets.dropFirst(headerOctets)
         if dcs.alphabet == .ucs2 && !dcs.isCompressed {
             guard body.count % 2 == 0 else { throw .invalidLength(field: .userData, offset: start, length: udl) }
-            return UserData(header: header, content: .text(UCS2.decode(body)))
+            var ud = UserData(header: header, content: .text(UCS2.decode(body)))
+            if UCS2.hasUnpairedSurrogate(body) { ud.rawUCS2 = Array(body) }
+            return ud
         }
         return UserData(header: header, content: .binary(Array(body)))
     }
@@ -131,6 +191,26 @@ public enum UCS2 {
             if let h = high { units.append(UInt16(h) << 8 | UInt16(b)); high = nil } else { high = b }
         }
         return String(decoding: units, as: UTF16.self)
+    }
+
+    /// Whether UTF-16BE octets hold a surrogate without its partner.
+    static func hasUnpairedSurrogate<C: Collection>(_ octets: C) -> Bool where C.Element == UInt8 {
+        var expectLow = false
+        var index = 0
+        for b in octets {
+            defer { index += 1 }
+            guard index % 2 == 0 else { continue }
+            let isHigh = (0xD8...0xDB).contains(b), isLow = (0xDC...0xDF).contains(b)
+            if expectLow {
+                guard isLow else { return true }
+                expectLow = false
+            } else if isLow {
+                return true
+            } else if isHigh {
+                expectLow = true
+            }
+        }
+        return expectLow
     }
 
     /// Encodes text as UTF-16BE octets.

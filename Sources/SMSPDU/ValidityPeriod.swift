@@ -51,6 +51,7 @@ public enum ValidityPeriod: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 
+    /// Readable form.
     public var description: String {
         switch self {
         case let .relative(v): return "relative \(ValidityPeriod.seconds(relative: v))s"
@@ -126,6 +127,7 @@ public struct EnhancedValidityPeriod: Sendable, Hashable, Codable, CustomStringC
         }
     }
 
+    /// Readable form.
     public var description: String {
         let d = duration.map { "\($0)s" } ?? "format \(format)"
         return d + (singleShot ? " single-shot" : "")

@@ -250,6 +250,12 @@ import Testing
         #expect(encoded.tpduLength == 2 + 4 + 14 + 1)
         #expect(try TPDU(bytes: encoded.bytes) == .statusReport(minimal))
         #expect(minimal.statusCategory == .permanentError)
+        // Padding with 0xFF: reserved TP-PI bits set, so the optional fields are not read.
+        let padded = try PDU(hex: "000242049136195150713220052351408132200542ABFFFFFF")
+        guard case let .statusReport(p) = padded.tpdu else { Issue.record("not a status report"); return }
+        #expect(p.status == 0xAB)
+        #expect(p.userData == nil && p.dataCodingScheme == nil)
+        #expect(try PDU(bytes: padded.encode().bytes) == padded)
     }
 
     @Test func submitToDeliver() throws {
@@ -261,6 +267,12 @@ import Testing
         #expect(deliver.userData.text == "hi")
         let pdu = PDU(smsc: try Address("+4917000000"), tpdu: .deliver(deliver))
         #expect(try PDU(hex: pdu.hex()) == pdu)
+        let report = StatusReportPDU(reportingOn: SubmitPDU(destination: submit.destination, userData: .empty, messageReference: 77),
+                                     serviceCentreTimestamp: ts, dischargeTime: ts)
+        #expect(report.messageReference == 77)
+        #expect(report.recipient.description == "+4915259911630")
+        #expect(report.statusCategory == .completed)
+        #expect(try PDU(hex: PDU(tpdu: .statusReport(report)).hex()).tpdu == .statusReport(report))
     }
 
     @Test func vectorsReencodeByteForByte() throws {
