@@ -120,10 +120,20 @@ public struct Address: Sendable, Hashable, Codable, CustomStringConvertible {
 
     static func encodeDigits(_ value: String, field: PDUField) throws(PDUError) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity((value.count + 1) / 2)
+        out.reserveCapacity((value.utf8.count + 1) / 2)
         var pending: UInt8? = nil
-        for (i, c) in value.enumerated() {
-            guard let d = digitValue(c) else { throw .unencodableCharacter(c, index: i) }
+        for c in value.utf8 {
+            let d: UInt8
+            switch c {
+            case 0x30...0x39: d = c - 0x30
+            case 0x2A: d = 10                      // *
+            case 0x23: d = 11                      // #
+            case 0x61...0x63: d = c - 0x61 + 12    // a b c
+            case 0x41...0x43: d = c - 0x41 + 12    // A B C
+            default:
+                let index = value.firstIndex { digitValue($0) == nil && !"ABC".contains($0) } ?? value.startIndex
+                throw .unencodableCharacter(value[index], index: value.distance(from: value.startIndex, to: index))
+            }
             if let low = pending { out.append(d << 4 | low); pending = nil } else { pending = d }
         }
         if let low = pending { out.append(0xF0 | low) }
@@ -156,8 +166,10 @@ public struct Address: Sendable, Hashable, Codable, CustomStringConvertible {
             let semiOctets = (septets.count * 7 + 3) / 4
             return [UInt8(semiOctets), typeOfAddress] + packed
         }
-        guard value.count <= 20 else { throw .valueTooLarge(field: field, value: value.count, maximum: 20) }
-        return [UInt8(value.count), typeOfAddress] + (try Address.encodeDigits(value, field: field))
+        let digits = try Address.encodeDigits(value, field: field)
+        let count = value.utf8.count
+        guard count <= 20 else { throw .valueTooLarge(field: field, value: count, maximum: 20) }
+        return [UInt8(count), typeOfAddress] + digits
     }
 
     /// Decodes the SMSC address field (length in octets, 0 = absent).

@@ -89,8 +89,8 @@ public struct GSM7Alphabet: Sendable, Hashable {
     /// Number of septets a scalar takes (1, or 2 with the escape), or `nil` when not encodable.
     public func septetCount(of scalar: Unicode.Scalar) -> Int? {
         let map = tables
-        if map.lockingReverse[scalar.value] != nil { return 1 }
-        if map.singleReverse[scalar.value] != nil { return 2 }
+        if map.lockingTable.code(for: scalar.value) != nil { return 1 }
+        if map.singleTable.code(for: scalar.value) != nil { return 2 }
         return nil
     }
 
@@ -102,14 +102,14 @@ public struct GSM7Alphabet: Sendable, Hashable {
     /// Encodes text into unpacked septets (escape sequences included).
     public func encode(_ text: String) throws(PDUError) -> [UInt8] {
         let map = tables
-        let lockingReverse = map.lockingReverse, singleReverse = map.singleReverse
+        let locking = map.lockingTable, single = map.singleTable
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         var index = 0
         for scalar in text.unicodeScalars {
-            if let code = lockingReverse[scalar.value] {
+            if let code = locking.code(for: scalar.value) {
                 out.append(code)
-            } else if let code = singleReverse[scalar.value] {
+            } else if let code = single.code(for: scalar.value) {
                 out.append(GSM7Alphabet.escape)
                 out.append(code)
             } else {
@@ -125,12 +125,29 @@ public struct GSM7Alphabet: Sendable, Hashable {
 final class GSM7Table: Sendable {
     let values: [UInt32]
     let reverse: [UInt32: UInt8]
+    /// Reverse lookup for U+0000–U+00FF without hashing (0xFF: not in the table).
+    let latin: [UInt8]
 
     init(_ values: [UInt32]) {
         self.values = values
         var r: [UInt32: UInt8] = [:]
-        for (i, v) in values.enumerated() where v != 0 && i != 0x1B && r[v] == nil { r[v] = UInt8(i) }
+        var l = [UInt8](repeating: 0xFF, count: 256)
+        for (i, v) in values.enumerated() where v != 0 && i != 0x1B && r[v] == nil {
+            r[v] = UInt8(i)
+            if v < 256 { l[Int(v)] = UInt8(i) }
+        }
         reverse = r
+        latin = l
+    }
+
+    /// The septet for a scalar value, if the table has it.
+    @inline(__always)
+    func code(for value: UInt32) -> UInt8? {
+        if value < 256 {
+            let c = latin[Int(value)]
+            return c == 0xFF ? nil : c
+        }
+        return reverse[value]
     }
 
     static let defaultLocking = GSM7Table(GSM7Tables.defaultLocking)
