@@ -38,11 +38,39 @@ public struct GSM7Alphabet: Sendable, Hashable {
     /// an ESC as the last septet is dropped.
     public func decode<C: Collection>(_ septets: C) -> String where C.Element == UInt8 {
         let map = tables
+        return UTF8Builder.string(capacity: septets.count * 3) { out in
+            var state = DecodeState()
+            for raw in septets { state.feed(raw, map.locking, map.single, &out) }
+        }
+    }
+
+    /// Decodes `count` septets packed in `octets` from bit `startBit`, without unpacking them
+    /// first; `nil` when the octets hold fewer bits.
+    func decode(packed octets: ArraySlice<UInt8>, count: Int, startBit: Int) -> String? {
+        guard count >= 0, startBit >= 0, startBit + count * 7 <= octets.count * 8 else { return nil }
+        let map = tables
         let locking = map.locking, single = map.single
-        var utf8: [UInt8] = []
-        utf8.reserveCapacity(septets.count * 2)
+        return octets.withUnsafeBufferPointer { p in
+            UTF8Builder.string(capacity: count * 3) { out in
+                var state = DecodeState()
+                var bit = startBit
+                for _ in 0..<count {
+                    let i = bit >> 3
+                    var v = UInt16(p[i])
+                    if i + 1 < p.count { v |= UInt16(p[i + 1]) << 8 }
+                    state.feed(UInt8(truncatingIfNeeded: v >> UInt16(bit & 7)), locking, single, &out)
+                    bit += 7
+                }
+            }
+        }
+    }
+
+    /// Escape handling shared by both decoders.
+    private struct DecodeState {
         var escaped = false
-        for raw in septets {
+
+        @inline(__always)
+        mutating func feed(_ raw: UInt8, _ locking: [UInt32], _ single: [UInt32], _ out: inout UTF8Builder) {
             let s = Int(raw & 0x7F)
             let value: UInt32
             if escaped {
@@ -50,32 +78,19 @@ public struct GSM7Alphabet: Sendable, Hashable {
                 value = s == 0x1B ? 0x20 : (single[s] != 0 ? single[s] : locking[s])
             } else if s == 0x1B {
                 escaped = true
-                continue
+                return
             } else {
                 value = locking[s]
             }
-            // Table values are BMP scalars (never surrogates): one to three UTF-8 octets.
-            switch value {
-            case 0: continue
-            case 1..<0x80:
-                utf8.append(UInt8(value))
-            case 0x80..<0x800:
-                utf8.append(UInt8(0xC0 | value >> 6))
-                utf8.append(UInt8(0x80 | value & 0x3F))
-            default:
-                utf8.append(UInt8(truncatingIfNeeded: 0xE0 | value >> 12))
-                utf8.append(UInt8(0x80 | (value >> 6) & 0x3F))
-                utf8.append(UInt8(0x80 | value & 0x3F))
-            }
+            if value != 0 { out.append(value) }
         }
-        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// Number of septets a scalar takes (1, or 2 with the escape), or `nil` when not encodable.
     public func septetCount(of scalar: Unicode.Scalar) -> Int? {
         let map = tables
-        if map.lockingReverse[scalar.value] != nil { return 1 }
-        if map.singleReverse[scalar.value] != nil { return 2 }
+        if map.lockingTable.code(for: scalar.value) != nil { return 1 }
+        if map.singleTable.code(for: scalar.value) != nil { return 2 }
         return nil
     }
 
@@ -87,14 +102,14 @@ public struct GSM7Alphabet: Sendable, Hashable {
     /// Encodes text into unpacked septets (escape sequences included).
     public func encode(_ text: String) throws(PDUError) -> [UInt8] {
         let map = tables
-        let lockingReverse = map.lockingReverse, singleReverse = map.singleReverse
+        let locking = map.lockingTable, single = map.singleTable
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         var index = 0
         for scalar in text.unicodeScalars {
-            if let code = lockingReverse[scalar.value] {
+            if let code = locking.code(for: scalar.value) {
                 out.append(code)
-            } else if let code = singleReverse[scalar.value] {
+            } else if let code = single.code(for: scalar.value) {
                 out.append(GSM7Alphabet.escape)
                 out.append(code)
             } else {
@@ -110,12 +125,29 @@ public struct GSM7Alphabet: Sendable, Hashable {
 final class GSM7Table: Sendable {
     let values: [UInt32]
     let reverse: [UInt32: UInt8]
+    /// Reverse lookup for U+0000–U+00FF without hashing (0xFF: not in the table).
+    let latin: [UInt8]
 
     init(_ values: [UInt32]) {
         self.values = values
         var r: [UInt32: UInt8] = [:]
-        for (i, v) in values.enumerated() where v != 0 && i != 0x1B && r[v] == nil { r[v] = UInt8(i) }
+        var l = [UInt8](repeating: 0xFF, count: 256)
+        for (i, v) in values.enumerated() where v != 0 && i != 0x1B && r[v] == nil {
+            r[v] = UInt8(i)
+            if v < 256 { l[Int(v)] = UInt8(i) }
+        }
         reverse = r
+        latin = l
+    }
+
+    /// The septet for a scalar value, if the table has it.
+    @inline(__always)
+    func code(for value: UInt32) -> UInt8? {
+        if value < 256 {
+            let c = latin[Int(value)]
+            return c == 0xFF ? nil : c
+        }
+        return reverse[value]
     }
 
     static let defaultLocking = GSM7Table(GSM7Tables.defaultLocking)

@@ -182,8 +182,8 @@ public enum SegmentPlanner {
         var widths: [Int] = []
         widths.reserveCapacity(scalars.count)
         for s in scalars {
-            if map.lockingReverse[s.value] != nil { widths.append(1) }
-            else if map.singleReverse[s.value] != nil { widths.append(2) }
+            if map.lockingTable.code(for: s.value) != nil { widths.append(1) }
+            else if map.singleTable.code(for: s.value) != nil { widths.append(2) }
             else { return nil }
         }
         return widths

@@ -163,10 +163,10 @@ public struct UserData: Sendable, Hashable {
             guard headerSeptets <= udl else {
                 throw .invalidLength(field: .userDataHeader, offset: start, length: headerOctets - 1)
             }
-            guard let septets = SeptetPacking.unpack(octets, count: udl - headerSeptets, startBit: headerSeptets * 7) else {
+            guard let text = GSM7Alphabet(header: header).decode(packed: octets, count: udl - headerSeptets, startBit: headerSeptets * 7) else {
                 throw .truncated(field: .userData, offset: start)
             }
-            return UserData(header: header, content: .text(GSM7Alphabet(header: header).decode(septets)))
+            return UserData(header: header, content: .text(text))
         }
         let body = octets.dropFirst(headerOctets)
         if dcs.alphabet == .ucs2 && !dcs.isCompressed {
@@ -184,13 +184,26 @@ public enum UCS2 {
     /// Decodes UTF-16BE octets (an odd trailing octet is ignored); unpaired surrogates become U+FFFD.
     /// Join the octets of all parts before decoding when a sender split a surrogate pair.
     public static func decode<C: Collection>(_ octets: C) -> String where C.Element == UInt8 {
-        var units: [UInt16] = []
-        units.reserveCapacity(octets.count / 2)
-        var high: UInt8? = nil
-        for b in octets {
-            if let h = high { units.append(UInt16(h) << 8 | UInt16(b)); high = nil } else { high = b }
+        UTF8Builder.string(capacity: (octets.count / 2) * 3) { out in
+            var high: UInt8 = 0
+            var odd = false
+            var pendingLead: UInt32? = nil
+            for b in octets {
+                guard odd else { high = b; odd = true; continue }
+                odd = false
+                let unit = UInt32(high) << 8 | UInt32(b)
+                if let lead = pendingLead {
+                    pendingLead = nil
+                    if (0xDC00..<0xE000).contains(unit) {
+                        out.append(0x1_0000 + ((lead - 0xD800) << 10) + (unit - 0xDC00))
+                        continue
+                    }
+                    out.append(0xFFFD)
+                }
+                if (0xD800..<0xDC00).contains(unit) { pendingLead = unit } else { out.append(unit) }
+            }
+            if pendingLead != nil { out.append(0xFFFD) }
         }
-        return String(decoding: units, as: UTF16.self)
     }
 
     /// Whether UTF-16BE octets hold a surrogate without its partner.

@@ -33,8 +33,9 @@ struct PDUDecodeCommand: AsyncParsableCommand {
         let summary: PDUSummary
         let pdu: PDU
         do {
-            pdu = try PDU(hex: hex.joined(), hasSMSC: !noSMSC)
-            summary = PDUSummary(pdu)
+            let bytes = try Hex.decode(hex.joined())
+            pdu = try PDU(bytes: bytes, hasSMSC: !noSMSC)
+            summary = try PDUSummary(bytes: bytes, hasSMSC: !noSMSC)
         } catch {
             throw fail(error)
         }

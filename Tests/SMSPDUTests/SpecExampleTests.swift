@@ -189,6 +189,12 @@ import Testing
         #expect(Hex.encode(try special.encodeTP(field: .destinationAddress)) == "05811A00FB")
         var reader = ByteReader([UInt8](hex: "0481DCEB"))
         #expect(try Address.decodeTP(&reader, field: .originatingAddress).value == "ab#c")
+        var odd = ByteReader([UInt8](hex: "038121F3"))
+        #expect(try Address.decodeTP(&odd, field: .originatingAddress).value == "123")
+        var filler = ByteReader([UInt8](hex: "0481F121"))
+        #expect(throws: PDUError.invalidValue(field: .originatingAddress, offset: 2, value: 0xF1)) {
+            _ = try Address.decodeTP(&filler, field: .originatingAddress)
+        }
         let alpha = try Address("InternetSMS")
         #expect(alpha.typeOfNumber == .alphanumeric)
         #expect(Hex.encode(try alpha.encodeTP(field: .originatingAddress)) == "14D04937BD2C7797E9D3E614")
