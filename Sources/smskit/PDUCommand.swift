@@ -87,10 +87,10 @@ struct PDUEncodeCommand: AsyncParsableCommand {
     @Option(name: .customLong("data-hex"), help: "8-bit data to send, as hex.") var dataHex: String?
     @Option(help: "Service centre number (+digits).") var smsc: String?
     @Flag(help: "Request a status report (TP-SRR).") var report = false
-    @Option(help: "Validity period (see below).") var validity: String?
+    @Option(help: "Validity period (grammar above).") var validity: String?
     @Option(help: "Application ports DST:SRC (16-bit when either is above 255).") var ports: String?
-    @Option(help: "auto | gsm7 | ucs2") var alphabet: SegmentationOptions.AlphabetChoice = .auto
-    @Option(help: "National languages whose shift tables may be used, comma separated (turkish,spanish,portuguese).")
+    @Option(help: "Alphabet for text; auto picks the one needing fewest segments.") var alphabet: SegmentationOptions.AlphabetChoice = .auto
+    @Option(help: "National languages whose GSM shift tables may be used, comma separated: turkish, spanish, portuguese, bengali, gujarati, hindi, kannada, malayalam, oriya, punjabi, tamil, telugu, urdu.")
     var languages: String?
     @Option(help: "Concatenation reference number (0-255, or up to 65535 with --ref16).") var reference: Int = 0
     @Flag(help: "Use 16-bit concatenation references.") var ref16 = false
