@@ -168,3 +168,42 @@ import Testing
         #expect(submits[0].userData.text == "flash")
     }
 }
+
+@Suite struct SMSEncoderTests {
+    @Test func textToWirePDUs() throws {
+        let destination = try Address("+491701234567")
+        let template = SubmitPDU(destination: try Address("+1"), userData: .empty, messageReference: 5,
+                                 validityPeriod: .relative(167), statusReportRequest: true)
+        let text = String(repeating: "Grüße ", count: 40)
+        let message = try SMSEncoder.encode(text: text, to: destination, smsc: try Address("+4917000000"),
+                                            options: .init(reference: .eightBit(9)), template: template)
+        #expect(message.plan.segmentCount == 2)
+        #expect(message.pdus.count == 2)
+        var parts: [PDU] = []
+        for (pdu, submit) in zip(message.pdus, message.submits) {
+            let decoded = try PDU(hex: pdu.hex)
+            #expect(decoded.tpdu == .submit(submit))
+            #expect(submit.destination == destination)
+            #expect(submit.messageReference == 5 && submit.statusReportRequest && submit.validityPeriod == .relative(167))
+            #expect(pdu.tpduLength == pdu.bytes.count - 7)   // SMSC field: 07 91 + 5 octets
+            parts.append(decoded)
+        }
+        #expect(reassemble(parts) == text)
+        let data = try SMSEncoder.encode(bytes: [1, 2, 3], to: destination,
+                                         options: .init(ports: try PortAddressing(spec: "16000:16001")))
+        #expect(data.pdus.count == 1)
+        #expect(data.pdus[0].hex.hasPrefix("00"))
+        #expect(try PDU(hex: data.pdus[0].hex).tpdu.userData?.header?.ports?.destination == 16000)
+    }
+
+    @Test func argumentParsers() throws {
+        #expect(try PortAddressing(spec: "5:6") == PortAddressing(destination: 5, source: 6, is16Bit: false))
+        #expect(try PortAddressing(spec: "2948:9200").is16Bit)
+        for bad in ["", "1", "1:", ":2", "70000:1", "a:b", "1:2:3"] {
+            #expect(throws: PDUError.self, "\(bad)") { _ = try PortAddressing(spec: bad) }
+        }
+        #expect(try NationalLanguage.list("turkish, Hindi") == [.turkish, .hindi])
+        #expect(try NationalLanguage.list("") == [])
+        #expect(throws: PDUError.self) { _ = try NationalLanguage.list("klingon") }
+    }
+}

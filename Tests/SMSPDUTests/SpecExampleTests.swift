@@ -298,3 +298,17 @@ import Testing
         #expect(try PDUSummary(hex: pdu.hex()).tpduLength == length)
     }
 }
+
+@Suite struct ProtocolIdentifierTests {
+    @Test func meanings() {
+        #expect(ProtocolIdentifier.isShortMessageType0(0x40))
+        #expect(!ProtocolIdentifier.isShortMessageType0(0x00))
+        #expect(ProtocolIdentifier.replaceType(0x41) == 1)
+        #expect(ProtocolIdentifier.replaceType(0x47) == 7)
+        #expect(ProtocolIdentifier.replaceType(0x48) == nil)
+        #expect(ProtocolIdentifier.isDataDownload(0x7F) && ProtocolIdentifier.isDataDownload(0x7D))
+        #expect(ProtocolIdentifier.telematicDevice(0x32) == 0x12)   // internet e-mail
+        #expect(ProtocolIdentifier.telematicDevice(0x39) == 0x19)
+        #expect(ProtocolIdentifier.telematicDevice(0x00) == nil)
+    }
+}
