@@ -1,0 +1,54 @@
+import Foundation
+
+/// Answers "does another process hold this tty?" from UUCP lock files and `/proc/<pid>/fd`.
+public struct PortOwnership: Sendable {
+    /// Directories searched for `LCK..<name>` files.
+    public var lockDirectories: [String]
+    /// Root of the process table (`/proc`); tests may point it elsewhere.
+    public var procRoot: String
+
+    /// Defaults to `/run/lock`, `/var/lock` and `/proc`.
+    public init(lockDirectories: [String] = ["/run/lock", "/var/lock"], procRoot: String = "/proc") {
+        self.lockDirectories = lockDirectories
+        self.procRoot = procRoot
+    }
+
+    /// True when a live process other than this one locks or has `devnode` open.
+    public func isHeld(_ devnode: String) -> Bool {
+        lockOwner(of: devnode) != nil || hasOtherOpener(devnode)
+    }
+
+    /// PID of a live process holding a UUCP lock `LCK..ttyUSB0` on the port, if any. A stale lock
+    /// (dead PID) does not count.
+    public func lockOwner(of devnode: String) -> Int32? {
+        let name = "LCK.." + (devnode.split(separator: "/").last.map(String.init) ?? devnode)
+        for directory in lockDirectories {
+            guard let text = try? String(contentsOfFile: directory + "/" + name, encoding: .ascii) else { continue }
+            // Lock files hold the PID as ASCII (HDB style) or, rarely, as a binary Int32.
+            let digits = text.trimmingCharacters(in: .whitespacesAndNewlines.union(.controlCharacters))
+            guard let pid = Int32(digits), pid > 0 else { return -1 }
+            if pid != getpid() && (kill(pid, 0) == 0 || errno == EPERM) { return pid }
+        }
+        return nil
+    }
+
+    /// True when `/proc/<pid>/fd/*` of another process links to `devnode` (or its resolved path).
+    public func hasOtherOpener(_ devnode: String) -> Bool {
+        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: devnode)).map {
+            $0.hasPrefix("/") ? $0 : (devnode as NSString).deletingLastPathComponent + "/" + $0
+        } ?? devnode
+        let me = String(getpid())
+        guard let pids = try? FileManager.default.contentsOfDirectory(atPath: procRoot) else { return false }
+        for pid in pids where pid != me && pid.allSatisfy(\.isNumber) {
+            let fdDirectory = procRoot + "/" + pid + "/fd"
+            guard let fds = try? FileManager.default.contentsOfDirectory(atPath: fdDirectory) else { continue }
+            for fd in fds {
+                if let link = try? FileManager.default.destinationOfSymbolicLink(atPath: fdDirectory + "/" + fd),
+                   link == devnode || link == target {
+                    return true
+                }
+            }
+        }
+        return false
+    }
+}
