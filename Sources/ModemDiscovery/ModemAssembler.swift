@@ -5,7 +5,14 @@ public enum ModemAssembler {
     public static func assemble(_ ports: [PortFacts], probed: Set<String> = []) -> [DiscoveredModem] {
         let groups = Dictionary(grouping: ports.filter { !$0.ignored }, by: \.usbDevicePath)
         return groups.values.compactMap { device(from: $0, probed: probed) }
-            .sorted { ($0.devnode ?? "~", $0.usbDevicePath) < ($1.devnode ?? "~", $1.usbDevicePath) }
+            .sorted { lhs, rhs in
+                switch (lhs.devnode, rhs.devnode) {
+                case let (left?, right?) where left != right: return naturalLess(left, right)
+                case (.some, .none): return true
+                case (.none, .some): return false
+                default: return naturalLess(lhs.usbDevicePath, rhs.usbDevicePath)
+                }
+            }
     }
 
     /// One device from the ports of one USB device; nil for an empty group.
@@ -27,6 +34,41 @@ public enum ModemAssembler {
             devnode: primary?.devnode, ports: ports, vendorID: first.vendorID, productID: first.productID,
             manufacturer: first.manufacturer, model: first.model, serial: first.serial, kind: kind,
             id: stableID(serial: first.serial, usbDevicePath: first.usbDevicePath), usbDevicePath: first.usbDevicePath)
+    }
+
+    /// Orders `/dev/ttyUSB4` before `/dev/ttyUSB11`: runs of digits compare by value.
+    static func naturalLess(_ lhs: String, _ rhs: String) -> Bool {
+        let left = naturalKey(lhs), right = naturalKey(rhs)
+        for (l, r) in zip(left, right) where l != r {
+            return l.text != r.text ? l.text < r.text : l.number < r.number
+        }
+        return left.count != right.count ? left.count < right.count : lhs < rhs
+    }
+
+    /// Splits "ttyUSB11" into [("ttyUSB", 11)]; numbers longer than 18 digits are truncated.
+    static func naturalKey(_ text: String) -> [NaturalChunk] {
+        var chunks: [NaturalChunk] = []
+        var letters = "", digits = ""
+        for character in text {
+            if character.isASCII && character.isNumber {
+                digits.append(character)
+                continue
+            }
+            if !digits.isEmpty {
+                chunks.append(NaturalChunk(text: letters, number: Int(digits.prefix(18)) ?? 0))
+                letters = ""
+                digits = ""
+            }
+            letters.append(character)
+        }
+        chunks.append(NaturalChunk(text: letters, number: digits.isEmpty ? -1 : Int(digits.prefix(18)) ?? 0))
+        return chunks
+    }
+
+    /// A text run followed by a number (-1 when none).
+    struct NaturalChunk: Equatable {
+        var text: String
+        var number: Int
     }
 
     /// The layout's primary interface if present, else the lowest `at` port, else the lowest `ppp` port.
