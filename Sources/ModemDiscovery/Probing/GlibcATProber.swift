@@ -81,8 +81,9 @@ public struct GlibcATProber: PortProber {
             if count < 0 && (errno == EAGAIN || errno == EINTR) { continue }
             guard count > 0 else { return .silent }
             received.append(contentsOf: buffer[0..<count])
-            let lines = String(decoding: received, as: UTF8.self).split(whereSeparator: { $0 == "\r" || $0 == "\n" })
-            if lines.contains(where: { $0 == "OK" || $0 == "ERROR" }) { return .answered }
+            // Split on bytes: as Characters, "\r\n" is one grapheme and would match neither.
+            let lines = received.split(whereSeparator: { $0 == 0x0D || $0 == 0x0A })
+            if lines.contains(where: { $0.elementsEqual("OK".utf8) || $0.elementsEqual("ERROR".utf8) }) { return .answered }
         }
         return .silent
     }

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import ModemDiscovery
+
+@Suite("AT probing over a pseudo-terminal")
+struct GlibcATProberTests {
+    /// A lock directory of our own, so tests never see the host's locks.
+    func prober(lockDirectory: String = "/nonexistent-smskit-locks", timeout: Duration = .milliseconds(300)) -> GlibcATProber {
+        GlibcATProber(timeout: timeout, ownership: PortOwnership(lockDirectories: [lockDirectory]))
+    }
+
+    func temporaryDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("smskit-locks-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test("A port that answers OK is an AT port")
+    func answered() async throws {
+        let pty = try PTYPair()
+        defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
+        pty.answerOnce(with: "AT\r\r\nOK\r\n")
+        #expect(await prober(timeout: .seconds(5)).probe(devnode: pty.slavePath) == .answered)
+    }
+
+    @Test("ERROR also proves a command interpreter")
+    func error() async throws {
+        let pty = try PTYPair()
+        defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
+        pty.answerOnce(with: "\r\nERROR\r\n")
+        #expect(await prober(timeout: .seconds(5)).probe(devnode: pty.slavePath) == .answered)
+    }
+
+    @Test("Silence or noise until the timeout is 'silent'")
+    func silent() async throws {
+        let pty = try PTYPair()
+        defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
+        pty.answerOnce(with: "$GPGGA,,,,\r\n")
+        #expect(await prober(timeout: .milliseconds(200)).probe(devnode: pty.slavePath) == .silent)
+    }
+
+    @Test("A live UUCP lock means busy, and nothing is written to the port")
+    func lockedPort() async throws {
+        let pty = try PTYPair()
+        defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
+        let locks = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: locks) }
+        let name = "LCK.." + (pty.slavePath.split(separator: "/").last.map(String.init) ?? "")
+        try "\(String(getppid()).leftPadded(to: 10))\n".write(toFile: locks + "/" + name, atomically: true, encoding: .ascii)
+        #expect(await prober(lockDirectory: locks).probe(devnode: pty.slavePath) == .busy)
+        #expect(pty.pendingFromPort().isEmpty)
+    }
+
+    @Test("A stale lock (dead PID) does not block probing")
+    func staleLock() async throws {
+        let pty = try PTYPair()
+        defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
+        let locks = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: locks) }
+        let name = "LCK.." + (pty.slavePath.split(separator: "/").last.map(String.init) ?? "")
+        try "4194304\n".write(toFile: locks + "/" + name, atomically: true, encoding: .ascii) // above pid_max
+        pty.answerOnce(with: "\r\nOK\r\n")
+        #expect(await prober(lockDirectory: locks, timeout: .seconds(5)).probe(devnode: pty.slavePath) == .answered)
+    }
+
+    @Test("A port another process has open is not touched")
+    func openedElsewhere() async throws {
+        let pty = try PTYPair()
+        defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        holder.arguments = ["30"]
+        holder.standardInput = FileHandle(fileDescriptor: pty.slave, closeOnDealloc: false)
+        try holder.run()
+        defer {
+            kill(holder.processIdentifier, SIGKILL)
+            holder.waitUntilExit()
+        }
+        #expect(PortOwnership().hasOtherOpener(pty.slavePath))
+        #expect(await prober().probe(devnode: pty.slavePath) == .busy)
+        #expect(pty.pendingFromPort().isEmpty)
+    }
+
+    @Test("A missing port fails with the reason")
+    func missing() async {
+        let result = await prober().probe(devnode: "/dev/smskit-does-not-exist")
+        guard case .failed(let why) = result else {
+            Issue.record("expected .failed, got \(result)")
+            return
+        }
+        #expect(why.contains("No such file"))
+    }
+
+    @Test("Probe candidates: unknown ports of non-adapter devices without an AT port")
+    func candidates() {
+        let devices = ModemAssembler.assemble([
+            port("1e2d", "0053", "00", vendorSpecific, node: "/dev/ttyUSB0", usb: "/u/1"),
+            port("1e2d", "0053", "01", vendorSpecific, node: "/dev/ttyUSB1", usb: "/u/1"),
+            port("0403", "6001", "00", vendorSpecific, driver: "ftdi_sio", node: "/dev/ttyUSB5", usb: "/u/2"),
+            port("2c7c", "0125", "02", vendorSpecific, node: "/dev/ttyUSB7", usb: "/u/3"),
+        ])
+        #expect(ModemDiscovery.probeCandidates(devices) == ["/dev/ttyUSB0"])
+    }
+}
+
+extension String {
+    /// HDB UUCP lock files hold the PID right-aligned in 10 columns.
+    func leftPadded(to width: Int) -> String {
+        String(repeating: " ", count: max(0, width - count)) + self
+    }
+}
