@@ -9,13 +9,17 @@ struct UmockdevCLITests {
     static let allDevices = ["huawei-e3372", "huawei-e173", "quectel-ec25", "simcom-sim7600", "cinterion-pls8",
                              "ftdi-ft232r", "zte-mf190", "telit-he910-ignored", "ublox-lara-r2", "arduino-uno"]
 
-    /// Runs smskit with `arguments` under umockdev-run with the host plus `devices` loaded.
-    func smskit(_ arguments: [String], devices: [String]) throws -> ProcessRunner.Result {
+    /// Runs smskit with `arguments` under umockdev-run with the host plus `devices` loaded, and
+    /// `scripts` (device node → script fixture name) replaying a modem's side of a dialog.
+    func smskit(_ arguments: [String], devices: [String], scripts: [String: String] = [:]) throws -> ProcessRunner.Result {
         let binary = TestEnvironment.smskit.path
         try #require(FileManager.default.isExecutableFile(atPath: binary),
                      "\(binary) missing: run `swift build` (or scripts/test.sh) before the tests")
         let umockdevRun = try #require(TestEnvironment.tool("umockdev-run"))
         let loads = (["host"] + devices).flatMap { ["-d", TestEnvironment.fixture($0)] }
+            + scripts.sorted { $0.key < $1.key }.flatMap {
+                ["-s", $0.key + "=" + TestEnvironment.fixtures.appendingPathComponent($0.value).path]
+            }
         return try ProcessRunner.run(umockdevRun, loads + ["--", binary] + arguments)
     }
 
@@ -78,6 +82,20 @@ struct UmockdevCLITests {
         #expect(ftdi["kind"] as? String == "serial-adapter")
         #expect(ftdi["devnode"] is NSNull)
         #expect(modem(devices, vendor: "2341", product: "0043")?["kind"] as? String == "unknown")
+    }
+
+    @Test("--probe finds the AT port of an unknown device (scripted reply); without it the device is not a modem")
+    func probe() throws {
+        let scripts = ["/dev/ttyUSB21": "generic-at.script"]
+        let plain = try parseArray(try smskit(["devices", "--json"], devices: ["generic-unknown", "ftdi-ft232r"]))
+        #expect(plain.isEmpty)
+        let probed = try parseArray(try smskit(["devices", "--json", "--probe"], devices: ["generic-unknown", "ftdi-ft232r"],
+                                               scripts: scripts))
+        #expect(probed.count == 1)
+        let generic = try #require(modem(probed, vendor: "f00d", product: "0001"))
+        #expect(generic["devnode"] as? String == "/dev/ttyUSB21")
+        let roles = (generic["ports"] as? [[String: Any]])?.map { $0["role"] as? String }
+        #expect(roles == ["unknown", "at"])
     }
 
     @Test("No devices: an empty JSON array, and the readable table says so")

@@ -71,6 +71,12 @@ DEVICES = {
         ("00", "02/02/00", "cdc_acm", "ttyACM9", {}),
         ("01", "0a/00/00", "cdc_acm", None, {}),
     ]),
+    # An unknown vendor with vendor-specific interfaces: only `--probe` can find its AT port
+    # (ttyUSB21 answers through generic-at.script under umockdev-run -s).
+    "generic-unknown": ("1-11", "f00d", "0001", "Generic", "Unknown LTE Module", None, {}, [
+        ("00", "ff/ff/ff", "option", "ttyUSB20", {}),
+        ("01", "ff/ff/ff", "option", "ttyUSB21", {}),
+    ]),
 }
 
 tty_minor = {"ttyUSB": (188, 0), "ttyACM": (166, 0)}
