@@ -26,6 +26,17 @@ struct DevicesCommand: AsyncParsableCommand {
     @Flag(help: "Also list USB-serial adapters and unknown devices.")
     var all = false
 
+    @Option(help: ArgumentHelp("Print a udev rules file generated from the classification table and exit "
+                               + "(main: udev/90-smskit.rules, modemmanager-ignore: udev/91-smskit-modemmanager-ignore.rules).",
+                               valueName: "main|modemmanager-ignore"))
+    var printUdevRules: RulesFile?
+
+    /// Which generated udev rules file to print.
+    enum RulesFile: String, ExpressibleByArgument {
+        case main
+        case modemmanagerIgnore = "modemmanager-ignore"
+    }
+
     @Option(help: "Quiet time (ms) that ends a burst of port events before a modem is reported (with --watch).")
     var settleMs: Int = 500
 
@@ -34,6 +45,11 @@ struct DevicesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let printUdevRules {
+            let text = printUdevRules == .main ? UdevRules.mainRules() : UdevRules.modemManagerIgnoreRules()
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
         let logger = Logger(label: "smskit.devices") { StreamLogHandler.standardError(label: $0) }
         let discovery = ModemDiscovery(logger: logger)
         do {
