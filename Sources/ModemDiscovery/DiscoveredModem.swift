@@ -12,7 +12,9 @@ public struct DiscoveredModem: Sendable, Hashable, Codable {
     public var vendorID: String
     /// 4 lowercase hex digits.
     public var productID: String
+    /// USB `manufacturer` string.
     public var manufacturer: String?
+    /// USB `product` string.
     public var model: String?
     /// USB serial number; nil when the device has none.
     public var serial: String?

@@ -13,6 +13,7 @@ public enum DiscoveryError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The udev monitor could not be set up.
     case monitorFailed(String)
 
+    /// What went wrong and what to do about it.
     public var description: String {
         switch self {
         case .udevUnavailable(let why):

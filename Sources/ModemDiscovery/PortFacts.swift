@@ -18,8 +18,11 @@ public struct PortFacts: Sendable, Hashable {
     public var vendorID: String
     /// 4 lowercase hex digits.
     public var productID: String
+    /// USB `manufacturer` string.
     public var manufacturer: String?
+    /// USB `product` string.
     public var model: String?
+    /// USB serial number, nil when the device has none.
     public var serial: String?
     /// True when the port or its USB device carries `SMSKIT_IGNORE=1`.
     public var ignored: Bool

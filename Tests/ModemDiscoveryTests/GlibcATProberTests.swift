@@ -109,3 +109,14 @@ extension String {
         String(repeating: " ", count: max(0, width - count)) + self
     }
 }
+
+@Suite("UUCP lock file contents")
+struct LockFileTests {
+    @Test("ASCII and binary PIDs are read; garbage is nil")
+    func parse() {
+        #expect(PortOwnership.lockPID(Data("      1234\n".utf8)) == 1234)
+        #expect(PortOwnership.lockPID(Data([0xD2, 0x04, 0x00, 0x00])) == 1234)
+        #expect(PortOwnership.lockPID(Data("nope".utf8)) == nil)
+        #expect(PortOwnership.lockPID(Data()) == nil)
+    }
+}

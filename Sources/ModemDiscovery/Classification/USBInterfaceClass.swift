@@ -1,7 +1,10 @@
 /// The USB interface triple (`bInterfaceClass`/`SubClass`/`Protocol`) a tty hangs off.
 public struct USBInterfaceClass: Sendable, Hashable, CustomStringConvertible {
+    /// `bInterfaceClass` (02 CDC, ff vendor-specific, ...).
     public var interfaceClass: UInt8
+    /// `bInterfaceSubClass`.
     public var subclass: UInt8
+    /// `bInterfaceProtocol`.
     public var `protocol`: UInt8
 
     /// Creates a triple, e.g. `USBInterfaceClass(0x02, 0x02, 0x01)` for a CDC ACM AT port.

@@ -6,6 +6,7 @@ public struct ModemEvent: Sendable, Hashable, Codable {
     /// Added or removed.
     public enum Kind: String, Sendable, Codable { case added, removed }
 
+    /// Added or removed (`"event"` in JSON).
     public var kind: Kind
     /// The modem; for `removed`, as it was last seen.
     public var modem: DiscoveredModem

@@ -24,6 +24,7 @@ public struct GlibcATProber: PortProber {
         self.ownership = ownership
     }
 
+    /// Sends `AT\r` to `devnode` unless another process holds it; see ``ProbeResult``.
     public func probe(devnode: String) async -> ProbeResult {
         let timeoutMs = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let ownership = self.ownership

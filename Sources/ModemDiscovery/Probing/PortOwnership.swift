@@ -19,17 +19,25 @@ public struct PortOwnership: Sendable {
     }
 
     /// PID of a live process holding a UUCP lock `LCK..ttyUSB0` on the port, if any. A stale lock
-    /// (dead PID) does not count.
+    /// (dead PID) does not count; an unreadable PID counts as held and is reported as -1.
     public func lockOwner(of devnode: String) -> Int32? {
         let name = "LCK.." + (devnode.split(separator: "/").last.map(String.init) ?? devnode)
         for directory in lockDirectories {
-            guard let text = try? String(contentsOfFile: directory + "/" + name, encoding: .ascii) else { continue }
-            // Lock files hold the PID as ASCII (HDB style) or, rarely, as a binary Int32.
-            let digits = text.trimmingCharacters(in: .whitespacesAndNewlines.union(.controlCharacters))
-            guard let pid = Int32(digits), pid > 0 else { return -1 }
+            guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
+            guard let pid = Self.lockPID(data) else { return -1 }
             if pid != getpid() && (kill(pid, 0) == 0 || errno == EPERM) { return pid }
         }
         return nil
+    }
+
+    /// The PID in a lock file: ASCII (HDB style, "     1234\n") or, rarely, a binary 4-byte integer.
+    static func lockPID(_ data: Data) -> Int32? {
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if let pid = Int32(text), pid > 0 { return pid }
+        // Four bytes that are not all printable ASCII: a binary (Kermit/C-Kermit style) PID.
+        guard data.count == 4, !data.allSatisfy({ (0x20...0x7e).contains($0) }) else { return nil }
+        let pid = data.reversed().reduce(Int32(0)) { ($0 << 8) | Int32($1) }
+        return pid > 0 ? pid : nil
     }
 
     /// True when `/proc/<pid>/fd/*` of another process links to `devnode` (or its resolved path).
