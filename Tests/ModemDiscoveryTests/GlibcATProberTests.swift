@@ -4,9 +4,12 @@ import Testing
 
 @Suite("AT probing over a pseudo-terminal")
 struct GlibcATProberTests {
-    /// A lock directory of our own, so tests never see the host's locks.
+    /// A lock directory of our own, so tests never see the host's locks, and no /proc scan: a child
+    /// that another test spawns at the wrong moment could inherit our PTY and make it look busy.
+    /// (The /proc scan has its own test, `openedElsewhere`.)
     func prober(lockDirectory: String = "/nonexistent-smskit-locks", timeout: Duration = .milliseconds(300)) -> GlibcATProber {
-        GlibcATProber(timeout: timeout, ownership: PortOwnership(lockDirectories: [lockDirectory]))
+        GlibcATProber(timeout: timeout, ownership: PortOwnership(lockDirectories: [lockDirectory],
+                                                                 procRoot: "/nonexistent-smskit-proc"))
     }
 
     func temporaryDirectory() throws -> String {
@@ -20,7 +23,8 @@ struct GlibcATProberTests {
         let pty = try PTYPair()
         defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
         pty.answerOnce(with: "AT\r\r\nOK\r\n")
-        #expect(await prober(timeout: .seconds(5)).probe(devnode: pty.slavePath) == .answered)
+        let result = await prober(timeout: .seconds(5)).probe(devnode: pty.slavePath)
+        #expect(result == .answered, "\(result)")
     }
 
     @Test("ERROR also proves a command interpreter")
@@ -28,7 +32,8 @@ struct GlibcATProberTests {
         let pty = try PTYPair()
         defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
         pty.answerOnce(with: "\r\nERROR\r\n")
-        #expect(await prober(timeout: .seconds(5)).probe(devnode: pty.slavePath) == .answered)
+        let result = await prober(timeout: .seconds(5)).probe(devnode: pty.slavePath)
+        #expect(result == .answered, "\(result)")
     }
 
     @Test("Silence or noise until the timeout is 'silent'")
@@ -77,7 +82,8 @@ struct GlibcATProberTests {
             holder.waitUntilExit()
         }
         #expect(PortOwnership().hasOtherOpener(pty.slavePath))
-        #expect(await prober().probe(devnode: pty.slavePath) == .busy)
+        let realProc = GlibcATProber(timeout: .milliseconds(300), ownership: PortOwnership(lockDirectories: []))
+        #expect(await realProc.probe(devnode: pty.slavePath) == .busy)
         #expect(pty.pendingFromPort().isEmpty)
     }
 

@@ -62,7 +62,7 @@ struct HotPlugTests {
     @Test("Debounced stream: snapshot at once, one event per burst, flush when the source ends")
     func debouncedStream() async throws {
         let (raw, feed) = AsyncStream.makeStream(of: UDevEvent.self)
-        let events = ModemWatcher.debounced(raw, settle: .milliseconds(50), clock: ContinuousClock())
+        let events = ModemWatcher.debounced(raw, settle: .milliseconds(250), clock: ContinuousClock())
         var iterator = events.makeAsyncIterator()
 
         feed.yield(.snapshot([ftdi]))

@@ -62,7 +62,7 @@ def main():
     load(testbed, "host")
     load(testbed, "quectel-ec25")
 
-    child = subprocess.Popen([sys.argv[1], "devices", "--watch", "--json", "--settle-ms", "150"] + sys.argv[2:],
+    child = subprocess.Popen([sys.argv[1], "devices", "--watch", "--json", "--settle-ms", "300"] + sys.argv[2:],
                              stdout=subprocess.PIPE, text=True, env=dict(os.environ))
 
     def expect_line(step):
