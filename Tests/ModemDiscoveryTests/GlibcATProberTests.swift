@@ -18,52 +18,50 @@ struct GlibcATProberTests {
         return path
     }
 
-    @Test("A port that answers OK is an AT port")
-    func answered() async throws {
+    /// Probes a fresh PTY whose far side answers `reply` once.
+    func probe(replying reply: String, timeout: Duration) async throws -> ProbeResult {
         let pty = try PTYPair()
         defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
-        pty.answerOnce(with: "AT\r\r\nOK\r\n")
-        let result = await prober(timeout: .seconds(5)).probe(devnode: pty.slavePath)
-        #expect(result == .answered, "\(result)")
+        pty.answerOnce(with: reply)
+        return await prober(timeout: timeout).probe(devnode: pty.slavePath)
     }
 
-    @Test("ERROR also proves a command interpreter")
-    func error() async throws {
-        let pty = try PTYPair()
-        defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
-        pty.answerOnce(with: "\r\nERROR\r\n")
-        let result = await prober(timeout: .seconds(5)).probe(devnode: pty.slavePath)
+    @Test("OK (with or without echo) and ERROR prove a command interpreter",
+          arguments: ["AT\r\r\nOK\r\n", "\r\nOK\r\n", "\r\nERROR\r\n"])
+    func answered(reply: String) async throws {
+        let result = try await probe(replying: reply, timeout: .seconds(5))
         #expect(result == .answered, "\(result)")
     }
 
     @Test("Silence or noise until the timeout is 'silent'")
     func silent() async throws {
+        #expect(try await probe(replying: "$GPGGA,,,,\r\n", timeout: .milliseconds(200)) == .silent)
+    }
+
+    /// A fresh PTY and a private lock directory whose `LCK..<pts number>` holds `content`.
+    func lockedPTY(_ content: String) throws -> (pty: PTYPair, locks: String) {
         let pty = try PTYPair()
-        defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
-        pty.answerOnce(with: "$GPGGA,,,,\r\n")
-        #expect(await prober(timeout: .milliseconds(200)).probe(devnode: pty.slavePath) == .silent)
+        let locks = try temporaryDirectory()
+        let name = "LCK.." + (pty.slavePath.split(separator: "/").last.map(String.init) ?? "")
+        try content.write(toFile: locks + "/" + name, atomically: true, encoding: .ascii)
+        return (pty, locks)
     }
 
     @Test("A live UUCP lock means busy, and nothing is written to the port")
     func lockedPort() async throws {
-        let pty = try PTYPair()
-        defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
-        let locks = try temporaryDirectory()
+        let (pty, locks) = try lockedPTY("\(String(getppid()).leftPadded(to: 10))\n")
         defer { try? FileManager.default.removeItem(atPath: locks) }
-        let name = "LCK.." + (pty.slavePath.split(separator: "/").last.map(String.init) ?? "")
-        try "\(String(getppid()).leftPadded(to: 10))\n".write(toFile: locks + "/" + name, atomically: true, encoding: .ascii)
         #expect(await prober(lockDirectory: locks).probe(devnode: pty.slavePath) == .busy)
         #expect(pty.pendingFromPort().isEmpty)
     }
 
     @Test("A stale lock (dead PID) does not block probing")
     func staleLock() async throws {
-        let pty = try PTYPair()
-        defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
-        let locks = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: locks) }
-        let name = "LCK.." + (pty.slavePath.split(separator: "/").last.map(String.init) ?? "")
-        try "4194304\n".write(toFile: locks + "/" + name, atomically: true, encoding: .ascii) // above pid_max
+        let (pty, locks) = try lockedPTY("4194304\n") // above pid_max: nobody
+        defer {
+            try? FileManager.default.removeItem(atPath: locks)
+            withExtendedLifetime(pty) {} // the master must outlive the probe
+        }
         pty.answerOnce(with: "\r\nOK\r\n")
         #expect(await prober(lockDirectory: locks, timeout: .seconds(5)).probe(devnode: pty.slavePath) == .answered)
     }
