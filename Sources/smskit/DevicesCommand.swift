@@ -42,6 +42,7 @@ struct DevicesCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...60_000).contains(settleMs) else { throw ValidationError("--settle-ms must be 0...60000") }
+        if watch && probe { throw ValidationError("--probe cannot be combined with --watch; probe with `smskit devices --probe`") }
     }
 
     func run() async throws {
