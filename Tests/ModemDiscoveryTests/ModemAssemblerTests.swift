@@ -9,7 +9,7 @@ struct ModemAssemblerTests {
     @Test("One modem per USB device, primary AT port from the layout")
     func groupsAndPicksPrimary() throws {
         let sim = ["00", "01", "02", "03", "04"].map {
-            port("1e0e", "9001", $0, vendorSpecific, node: "/dev/ttyUSB\(10 + Int($0)!)", usb: "/usb1/1-4")
+            port("1e0e", "9001", $0, vendorSpecific, node: "/dev/ttyUSB\(10 + (Int($0) ?? 0))", usb: "/usb1/1-4")
         }
         let modems = ModemAssembler.assemble(ec25 + sim)
         #expect(modems.count == 2)
