@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "SMSPDUTests", dependencies: ["SMSPDU"], exclude: ["Resources"]),
         .testTarget(name: "ATModemTests", dependencies: ["ATModem", "SerialPort", "ModemEmulator", "SMSPDU"]),
         .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU"]),
-        .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery"]),
+        .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery"], exclude: ["Fixtures"]),
         .testTarget(name: "SecureSMSTests", dependencies: ["SecureSMS", "SMSPDU"]),
     ],
     swiftLanguageModes: [.v6]

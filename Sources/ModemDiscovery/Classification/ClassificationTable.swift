@@ -1,0 +1,117 @@
+/// The facts discovery classifies ports with. Written for SMSKit from public sources:
+/// ModemManager's port-type udev rules (`77-mm-<vendor>-port-types.rules`, `77-mm-huawei-net-port-types.rules`,
+/// `77-mm-usb-serial-adapters-greylist.rules`), the Linux `option`/`qcserial` drivers' interface layouts,
+/// and the USB CDC class codes. See `docs/discovery.md` for how to extend it.
+public enum ClassificationTable {
+    /// Cellular modem vendors SMSKit knows. A device from one of these is a modem even when no
+    /// port is classified yet (AT probing can then find the command port).
+    public static let families: [ModemFamily] = [
+        ModemFamily("12d1", "Huawei"),
+        ModemFamily("19d2", "ZTE"),
+        ModemFamily("2c7c", "Quectel"),
+        ModemFamily("05c6", "Qualcomm/Quectel (legacy)"),
+        ModemFamily("1e0e", "SIMCom"),
+        ModemFamily("1199", "Sierra Wireless"),
+        ModemFamily("1bc7", "Telit"),
+        ModemFamily("1546", "u-blox"),
+        ModemFamily("1e2d", "Cinterion"),
+        ModemFamily("0681", "Siemens/Cinterion (legacy)"),
+    ]
+
+    /// Known per-model layouts (interface number → role).
+    public static let layouts: [ModelLayout] = quectel + simcom + zte + telit + ublox + cinterion
+
+    /// Quectel LTE modules: if00 DIAG, if01 NMEA, if02 AT (primary), if03 modem/PPP (ModemManager
+    /// calls it the secondary AT port), if04+ network (not a tty).
+    static let quectel: [ModelLayout] = [
+        ModelLayout("2c7c", ["0125", "0121", "0191", "0195", "0296", "0306", "0800"],
+                    "Quectel EC25/EG25, EC21, EG91, EG95, BG96, EG06, RM500",
+                    ["00": .diag, "01": .gps, "02": .at, "03": .ppp], primary: "02"),
+    ]
+
+    /// SIMCom: SIM7100/SIM7600 (9001) and SIM7070/7080/7090 (9205, 9206), older rebrands.
+    static let simcom: [ModelLayout] = [
+        ModelLayout("1e0e", ["9001"], "SIMCom SIM7000/SIM7100/SIM7600",
+                    ["00": .diag, "01": .gps, "02": .at, "03": .ppp, "04": .audio], primary: "02"),
+        ModelLayout("1e0e", ["9205"], "SIMCom SIM7070/SIM7080/SIM7090",
+                    ["00": .diag, "01": .gps, "02": .at, "03": .ppp], primary: "02"),
+        ModelLayout("1e0e", ["9206"], "SIMCom SIM7070/SIM7080/SIM7090 (secondary layout)",
+                    ["00": .diag, "01": .gps, "02": .at, "05": .ppp], primary: "02"),
+        ModelLayout("1e0e", ["cefe"], "A-LINK 3GU", ["00": .at, "01": .at, "02": .at], primary: "02"),
+        ModelLayout("1e0e", ["9100", "9200"], "Prolink PH-300, SCT UM300", ["01": .at, "03": .at], primary: "03"),
+    ]
+
+    /// ZTE sticks: one "modem" port (PPP) and one "aux" AT port per product.
+    static let zte: [ModelLayout] = [
+        zteLayout(["0001"], modem: "00", aux: "02"),
+        zteLayout(["0002", "0012", "0024", "0025"], modem: "02", aux: "04"),
+        zteLayout(["0003", "0004", "0005", "0006", "0007", "0008", "0009", "000a"], modem: "00", aux: "01"),
+        zteLayout(["0015", "0030", "0054"], modem: "01", aux: "03"),
+        zteLayout(["0016", "0017", "0018", "0019", "0117"], modem: "02", aux: "01"),
+        zteLayout(["0021", "0031", "0037", "0039", "0042", "0052", "0057", "0058", "0061", "0063", "0066",
+                   "0078", "0082", "0104", "0106", "0108", "0122", "0123", "1007", "1008", "1010", "1254",
+                   "2002", "2003"], modem: "03", aux: "01"),
+        zteLayout(["0033", "0091", "0113", "0118", "0121", "0124", "0126", "0128"], modem: "04", aux: "01"),
+        zteLayout(["0043"], modem: "03", aux: "02"),
+        zteLayout(["0048", "0049"], modem: "04", aux: "02"),
+        zteLayout(["0055"], modem: "02", aux: "04"),
+        zteLayout(["0064"], modem: "02", aux: "00"),
+        zteLayout(["0125"], modem: "05", aux: "01"),
+        zteLayout(["1515"], modem: "00", aux: "02"),
+    ]
+
+    static func zteLayout(_ products: Set<String>, modem: String, aux: String) -> ModelLayout {
+        ModelLayout("19d2", products, "ZTE", [modem: .ppp, aux: .at], primary: aux)
+    }
+
+    /// Telit: the "modem" port carries PPP, the "aux" port is free for commands.
+    static let telit: [ModelLayout] = [
+        ModelLayout("1bc7", ["1003", "1006"], "Telit UC864-E/K/WD, CC864-SINGLE", ["00": .ppp, "02": .at], primary: "02"),
+        ModelLayout("1bc7", ["1004", "1005"], "Telit UC864-G, CC864-DUAL",
+                    ["00": .ppp, "02": .gps, "03": .at], primary: "03"),
+        ModelLayout("1bc7", ["1010"], "Telit DE910-DUAL", ["01": .gps, "02": .at, "03": .ppp], primary: "02"),
+        ModelLayout("1bc7", ["1011"], "Telit CE910-DUAL", ["01": .ppp]),
+        ModelLayout("1bc7", ["0021"], "Telit HE910, UE910, UL865", ["00": .ppp, "06": .at], primary: "06"),
+    ]
+
+    /// u-blox (cdc_acm): primary/secondary/tertiary AT ports, then GNSS tunnel, SAP and logs.
+    static let ublox: [ModelLayout] = [
+        ModelLayout("1546", ["1102"], "u-blox LISA-U2",
+                    ["00": .at, "02": .at, "04": .at, "06": .gps, "08": .diag, "0a": .diag, "0c": .unknown],
+                    primary: "00"),
+        ModelLayout("1546", ["1107", "110a"], "u-blox TOBY-R2, LARA-R2",
+                    ["00": .at, "02": .at, "04": .at, "06": .gps, "08": .unknown, "0a": .diag], primary: "00"),
+        ModelLayout("1546", ["1010"], "u-blox TOBY-L4", ["02": .at, "04": .diag, "06": .at, "08": .unknown],
+                    primary: "06"),
+    ]
+
+    /// Cinterion: PHS8 has its NMEA port on if01; the cdc_acm models (PLS8 and friends) are classified
+    /// by their CDC class, primary = lowest AT interface.
+    static let cinterion: [ModelLayout] = [
+        ModelLayout("1e2d", ["0053"], "Cinterion PHS8", ["01": .gps]),
+    ]
+
+    /// Generic USB-serial bridges (vendor, or vendor:product). ModemManager greylists these for
+    /// manual scan only; SMSKit never calls them modems.
+    public static let serialAdapterVendors: Set<String> = [
+        "0403", // FTDI
+        "067b", // Prolific PL2303
+        "04d8", // Microchip (MCP2200 and friends)
+        "0711", // Magic Control Technology
+    ]
+
+    /// `vendor:product` pairs of USB-serial bridges from vendors that also make other things.
+    public static let serialAdapterProducts: Set<String> = [
+        "10c4:ea60", "10c4:ea70", "10c4:ea71", "10c4:ea80", // Silicon Labs CP210x
+        "1a86:7523", "1a86:5523", "1a86:55d4", "1a86:7522", // QinHeng CH340/CH341/CH9102
+        "0557:2008", // ATEN UC-232A (Prolific)
+        "050d:0103", // Belkin F5U183
+        "03eb:204b", // Atmel LUFA USB-serial (Arduino)
+        "0525:a4a7", // Linux USB serial gadget (CDC ACM)
+    ]
+
+    /// Kernel drivers that only ever bind USB-serial bridges.
+    public static let serialAdapterDrivers: Set<String> = [
+        "ftdi_sio", "cp210x", "ch341", "pl2303", "mct_u232", "ark3116", "belkin_sa", "io_ti", "keyspan",
+    ]
+}

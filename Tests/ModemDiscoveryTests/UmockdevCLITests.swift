@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+/// Runs the real `smskit devices` binary against fake udev devices (umockdev-run with the
+/// descriptions in Fixtures/). Skips only when umockdev is not installed.
+@Suite("smskit devices under umockdev", .enabled(if: TestEnvironment.hasUmockdev,
+                                                 "umockdev-run not installed: apt-get install umockdev (scripts/setup.sh)"))
+struct UmockdevCLITests {
+    static let allDevices = ["huawei-e3372", "huawei-e173", "quectel-ec25", "simcom-sim7600", "cinterion-pls8",
+                             "ftdi-ft232r", "zte-mf190", "telit-he910-ignored", "ublox-lara-r2", "arduino-uno"]
+
+    /// Runs smskit with `arguments` under umockdev-run with the host plus `devices` loaded, and
+    /// `scripts` (device node → script fixture name) replaying a modem's side of a dialog.
+    func smskit(_ arguments: [String], devices: [String], scripts: [String: String] = [:]) throws -> ProcessRunner.Result {
+        let binary = TestEnvironment.smskit.path
+        try #require(FileManager.default.isExecutableFile(atPath: binary),
+                     "\(binary) missing: run `swift build` (or scripts/test.sh) before the tests")
+        let umockdevRun = try #require(TestEnvironment.tool("umockdev-run"))
+        let loads = (["host"] + devices).flatMap { ["-d", TestEnvironment.fixture($0)] }
+            + scripts.sorted { $0.key < $1.key }.flatMap {
+                ["-s", $0.key + "=" + TestEnvironment.fixtures.appendingPathComponent($0.value).path]
+            }
+        return try ProcessRunner.run(umockdevRun, loads + ["--", binary] + arguments)
+    }
+
+    /// Parses exactly one JSON array of objects from stdout.
+    func parseArray(_ result: ProcessRunner.Result) throws -> [[String: Any]] {
+        #expect(result.status == 0, "smskit failed: \(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        return try #require(json as? [[String: Any]], "stdout is not one JSON array: \(result.stdout)")
+    }
+
+    func modem(_ modems: [[String: Any]], vendor: String, product: String) -> [String: Any]? {
+        modems.first { $0["vendor_id"] as? String == vendor && $0["product_id"] as? String == product }
+    }
+
+    @Test("--json names the right AT port for every known family and skips adapters and ignored devices")
+    func allFamilies() throws {
+        let modems = try parseArray(try smskit(["devices", "--json"], devices: Self.allDevices))
+        let expected: [(String, String, String)] = [
+            ("12d1", "1506", "/dev/ttyUSB1"),   // Huawei E3372: PCUI (ff/02/02) on interface 02
+            ("12d1", "1436", "/dev/ttyUSB4"),   // Huawei E173: ff/ff/ff, PCUI on interface 02
+            ("2c7c", "0125", "/dev/ttyUSB7"),   // Quectel EC25: interface 02
+            ("1e0e", "9001", "/dev/ttyUSB11"),  // SIMCom SIM7600: interface 02
+            ("1e2d", "0061", "/dev/ttyACM0"),   // Cinterion PLS8: first CDC AT port
+            ("19d2", "0117", "/dev/ttyUSB16"),  // ZTE MF190: aux port, interface 01
+            ("1546", "110a", "/dev/ttyACM6"),   // u-blox LARA-R2: interface 00 is SMSKIT_IGNOREd
+        ]
+        #expect(modems.count == expected.count, "got \(modems.map { $0["devnode"] ?? "-" })")
+        for (vendor, product, devnode) in expected {
+            let found = try #require(modem(modems, vendor: vendor, product: product), "\(vendor):\(product) not listed")
+            #expect(found["devnode"] as? String == devnode, "\(vendor):\(product)")
+        }
+        #expect(modem(modems, vendor: "0403", product: "6001") == nil, "FTDI adapter must not be a modem")
+        #expect(modem(modems, vendor: "1bc7", product: "0021") == nil, "SMSKIT_IGNORE=1 device must be skipped")
+        #expect(modem(modems, vendor: "2341", product: "0043") == nil, "Arduino is not a modem")
+    }
+
+    @Test("Port list, interface numbers, IDs and null serial have the documented shape")
+    func objectShape() throws {
+        let modems = try parseArray(try smskit(["devices", "--json"], devices: ["huawei-e3372", "quectel-ec25"]))
+        let huawei = try #require(modem(modems, vendor: "12d1", product: "1506"))
+        #expect(huawei["serial"] is NSNull)
+        #expect(huawei["manufacturer"] as? String == "HUAWEI_MOBILE")
+        let ports = try #require(huawei["ports"] as? [[String: Any]])
+        #expect(ports.map { $0["devnode"] as? String } == ["/dev/ttyUSB0", "/dev/ttyUSB1"])
+        #expect(ports.map { $0["interface"] as? String } == ["00", "02"])
+        #expect(ports.map { $0["role"] as? String } == ["ppp", "at"])
+        let quectel = try #require(modem(modems, vendor: "2c7c", product: "0125"))
+        #expect(quectel["serial"] as? String == "EC25TEST0001")
+        #expect(quectel["model"] as? String == "EC25")
+        let roles = (quectel["ports"] as? [[String: Any]])?.map { $0["role"] as? String }
+        #expect(roles == ["diag", "gps", "at", "ppp"])
+    }
+
+    @Test("--all also lists the FTDI adapter and the unknown CDC device, without an AT port")
+    func all() throws {
+        let devices = try parseArray(try smskit(["devices", "--json", "--all"],
+                                                devices: ["ftdi-ft232r", "arduino-uno", "quectel-ec25"]))
+        #expect(devices.count == 3)
+        let ftdi = try #require(modem(devices, vendor: "0403", product: "6001"))
+        #expect(ftdi["kind"] as? String == "serial-adapter")
+        #expect(ftdi["devnode"] is NSNull)
+        #expect(modem(devices, vendor: "2341", product: "0043")?["kind"] as? String == "unknown")
+    }
+
+    @Test("--probe finds the AT port of an unknown device (scripted reply); without it the device is not a modem")
+    func probe() throws {
+        let scripts = ["/dev/ttyUSB21": "generic-at.script"]
+        let plain = try parseArray(try smskit(["devices", "--json"], devices: ["generic-unknown", "ftdi-ft232r"]))
+        #expect(plain.isEmpty)
+        let probed = try parseArray(try smskit(["devices", "--json", "--probe"], devices: ["generic-unknown", "ftdi-ft232r"],
+                                               scripts: scripts))
+        #expect(probed.count == 1)
+        let generic = try #require(modem(probed, vendor: "f00d", product: "0001"))
+        #expect(generic["devnode"] as? String == "/dev/ttyUSB21")
+        let roles = (generic["ports"] as? [[String: Any]])?.map { $0["role"] as? String }
+        #expect(roles == ["unknown", "at"])
+    }
+
+    @Test("No devices: an empty JSON array, and the readable table says so")
+    func empty() throws {
+        #expect(try parseArray(try smskit(["devices", "--json"], devices: [])).isEmpty)
+        let table = try smskit(["devices"], devices: ["ftdi-ft232r"])
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("No USB modems found"))
+    }
+
+    @Test("Readable table marks the primary port")
+    func table() throws {
+        let result = try smskit(["devices"], devices: ["simcom-sim7600"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("/dev/ttyUSB11  if 02  at  (primary)"))
+        #expect(result.stdout.contains("1e0e:9001"))
+    }
+
+    @Test("Hot-plug: added/removed JSON lines, one per modem, adapters never reported",
+          .enabled(if: TestEnvironment.hasUmockdevBindings,
+                   "umockdev GObject bindings missing: apt-get install gir1.2-umockdev-1.0 python3-gi"))
+    func hotPlug() throws {
+        let binary = TestEnvironment.smskit.path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "\(binary) missing: run `swift build`")
+        let python = try #require(TestEnvironment.tool("python3"))
+        let script = TestEnvironment.fixtures.appendingPathComponent("hotplug.py").path
+        let result = try ProcessRunner.run(python, [script, binary], timeout: 60)
+        #expect(result.status == 0, "hotplug.py failed: \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        let events = try lines.map { line -> (String, String) in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let modem = try #require(object["modem"] as? [String: Any])
+            return (object["event"] as? String ?? "?", modem["devnode"] as? String ?? "-")
+        }
+        #expect(events.map(\.0) == ["added", "added", "removed", "removed"])
+        #expect(events.map(\.1) == ["/dev/ttyUSB7", "/dev/ttyUSB11", "/dev/ttyUSB11", "/dev/ttyUSB7"])
+    }
+}
