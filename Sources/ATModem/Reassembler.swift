@@ -119,36 +119,16 @@ struct Reassembler: Sendable {
             content = .data(parts.flatMap { if case .data(let d) = $0.payload { return d } else { return [] } })
         } else {
             var text = ""
-            var ucs2: [UInt8] = []
-            func flush() {
-                if !ucs2.isEmpty { text += decodeUCS2(ucs2); ucs2.removeAll() }
-            }
             for part in parts {
                 switch part.payload {
-                case .ucs2(let bytes): ucs2 += bytes
-                case .gsm7(let s): flush(); text += s
-                case .data(let d): flush(); text += String(decoding: d, as: UTF8.self)
+                case .text(let t): text += t
+                case .data(let d): text += String(decoding: d, as: UTF8.self)
                 }
             }
-            flush()
             content = .text(text)
         }
         return AssembledMessage(sender: first?.sender ?? "", content: content, timestamp: first?.timestamp,
                                 smsc: first?.smsc, ports: first?.ports, totalParts: total,
                                 receivedParts: total == 1 ? [1] : [], slots: slots)
-    }
-
-    /// UTF-16BE → String; an odd trailing byte or lone surrogate becomes U+FFFD, never a crash.
-    static func decodeUCS2(_ bytes: [UInt8]) -> String {
-        var units: [UInt16] = []
-        units.reserveCapacity(bytes.count / 2)
-        var i = 0
-        while i + 1 < bytes.count {
-            units.append(UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
-            i += 2
-        }
-        var s = String(decoding: units, as: UTF16.self)
-        if bytes.count % 2 == 1 { s += "\u{FFFD}" }
-        return s
     }
 }

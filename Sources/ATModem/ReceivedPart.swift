@@ -2,10 +2,9 @@ import Foundation
 
 /// One decoded SMS-DELIVER, reduced to what reassembly needs (filled in by ``PDUBridge``).
 struct ReceivedPart: Sendable {
-    /// Text or data of this part. UCS-2 stays as bytes so a character split across parts survives.
+    /// Text (GSM 7-bit or UCS-2, decoded) or data (8-bit) of this part.
     enum Payload: Sendable, Equatable {
-        case gsm7(String)
-        case ucs2([UInt8])
+        case text(String)
         case data([UInt8])
     }
 
