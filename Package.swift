@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "SecureSMS", dependencies: ["CSodium", "SMSPDU"]),
         // Virtual modems on PTYs and a virtual operator network.
         .target(name: "ModemEmulator", dependencies: [
-            "SMSPDU", "SerialPort",
+            "SMSPDU",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The command-line tool.
@@ -55,7 +55,9 @@ let package = Package(
         .executableTarget(name: "FuzzPDU", dependencies: ["SMSPDU"]),
 
         .testTarget(name: "SMSPDUTests", dependencies: ["SMSPDU"], exclude: ["Resources"]),
-        .testTarget(name: "ATModemTests", dependencies: ["ATModem", "SerialPort", "ModemEmulator", "SMSPDU"]),
+        .testTarget(name: "ATModemTests", dependencies: [
+            "ATModem", "SerialPort", "ModemEmulator", "SMSPDU", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU"]),
         .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery"], exclude: ["Fixtures"]),
         .testTarget(name: "SecureSMSTests", dependencies: ["SecureSMS", "SMSPDU"]),
