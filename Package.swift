@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "SecureSMS", dependencies: ["CSodium", "SMSPDU"]),
         // Virtual modems on PTYs and a virtual operator network.
         .target(name: "ModemEmulator", dependencies: [
-            "SMSPDU", "SerialPort",
+            "SMSPDU",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The command-line tool.

@@ -1,0 +1,62 @@
+import SerialPort
+
+/// Why an AT command failed. Every case names the command so logs say what was being done.
+///
+/// ```swift
+/// do { _ = try await channel.send("AT+CPIN?") }
+/// catch .cme(.simPUKRequired, _) { print("SIM is PUK-locked; unlock it by hand") }
+/// ```
+public enum ATError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Plain `ERROR` (enable `AT+CMEE=1` for details).
+    case error(command: String)
+    /// `+CME ERROR` (27.007): equipment/SIM/network failure.
+    case cme(CMEError, command: String)
+    /// `+CMS ERROR` (27.005): message service failure.
+    case cms(CMSError, command: String)
+    /// `+CME/+CMS ERROR` with a text not found in the tables.
+    case unknownError(text: String, command: String)
+    /// Another final result (NO CARRIER, BUSY, ...) where OK was expected.
+    case unexpectedResult(ATFinalResult, command: String)
+    /// No final result arrived in time.
+    case timeout(command: String, after: Duration)
+    /// The transport went away (unplug, reset) while the command was pending or before it was sent.
+    case disconnected(path: String)
+    /// The channel was closed by this process.
+    case closed
+    /// The command text is unusable (contains CR/LF or Ctrl-Z, or the PDU is not hex).
+    case invalidCommand(String)
+
+    /// Maps a non-success final result to its error.
+    init(result: ATFinalResult, command: String) {
+        switch result {
+        case .error: self = .error(command: command)
+        case .cme(let e?, _): self = .cme(e, command: command)
+        case .cms(let e?, _): self = .cms(e, command: command)
+        case .cme(nil, let text), .cms(nil, let text): self = .unknownError(text: text ?? "", command: command)
+        default: self = .unexpectedResult(result, command: command)
+        }
+    }
+
+    /// Whether retrying the same command later may succeed (busy SIM/network, congestion).
+    public var isTransient: Bool {
+        switch self {
+        case .cme(let e, _): return e.isTransient
+        case .cms(let e, _): return e.isTransient
+        default: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .error(let c): return "\(c) failed with ERROR; the modem rejected the command"
+        case .cme(let e, let c): return "\(c) failed: \(e)"
+        case .cms(let e, let c): return "\(c) failed: \(e)"
+        case .unknownError(let t, let c): return "\(c) failed: \(t)"
+        case .unexpectedResult(let r, let c): return "\(c) ended with \(r) instead of OK"
+        case .timeout(let c, let d): return "\(c) got no answer within \(d); check the port is the modem's AT port"
+        case .disconnected(let p): return "the modem at \(p) disconnected; it is reopened when it returns"
+        case .closed: return "the AT channel is closed; open the modem again"
+        case .invalidCommand(let c): return "refusing to send invalid command \(c.debugDescription)"
+        }
+    }
+}

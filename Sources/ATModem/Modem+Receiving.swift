@@ -1,0 +1,167 @@
+import Foundation
+
+extension Modem {
+    /// Dispatches one URC: new messages, status reports, resets, storage-full notices.
+    func handle(_ urc: URC, on ch: ATChannel) async {
+        let table = quirks.urcTable
+        switch urc.name {
+        case "+CMTI":
+            let f = urc.fields
+            if f.count >= 2, let index = Int(f[1]) { await readSlot(StorageSlot(memory: f[0], index: index), on: ch) }
+        case "+CDSI":
+            let f = urc.fields
+            if f.count >= 2, let index = Int(f[1]) { await readSlot(StorageSlot(memory: f[0], index: index), on: ch) }
+        case "+CMT", "+CDS":
+            if let pdu = urc.pdu { await process(pdu: pdu, slot: nil, on: ch) }
+            if cnmaRequired { _ = try? await ch.send("AT+CNMA") }
+        case "^SMMEMFULL":
+            await readStored(on: ch)
+        case "+CIEV":
+            let f = urc.fields.map { $0.lowercased() }
+            if f.first == "smsfull" || f.first == "memfull" || (f.first == "message" && f.last == "1") { await readStored(on: ch) }
+        default:
+            if table.isReset(urc.line) || urc.line == "RDY" || urc.line == "START" {
+                logger.warning("modem reset detected; re-running init", metadata: ["urc": "\(urc.line)"])
+                do {
+                    try await initialize(ch)
+                    eventContinuation.yield(.reinitialized)
+                    await readStored(on: ch)
+                } catch {
+                    logger.error("re-init after reset failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// Reads every stored message (`AT+CMGL=4`: all, PDU mode) and processes those not yet held.
+    func readStored(on ch: ATChannel) async {
+        let response: ATResponse
+        do {
+            response = try await ch.send("AT+CMGL=4", expecting: ["+CMGL:"], timeout: .seconds(60))
+        } catch {
+            logger.warning("reading stored messages failed", metadata: ["error": "\(error)"])
+            return
+        }
+        var header: StorageSlot?
+        for line in response.lines {
+            if let v = ATLineParser.value(of: line, prefix: "+CMGL:") {
+                header = Int(ATLineParser.fields(v).first ?? "").map { StorageSlot(memory: storageMemory, index: $0) }
+            } else if let slot = header {
+                header = nil
+                if heldSlots.contains(slot) || badSlots.contains(slot) { continue }
+                await process(pdu: line, slot: slot, on: ch)
+            }
+        }
+        await checkStorage(on: ch)
+    }
+
+    /// Emits ``ModemEvent/storageFull(used:total:)`` when `+CPMS?` reports no free slot.
+    private func checkStorage(on ch: ATChannel) async {
+        guard let r = try? await ch.send("AT+CPMS?", expecting: ["+CPMS:"]), let f = r.fields(for: "+CPMS:"),
+              f.count >= 3, let used = Int(f[1]), let total = Int(f[2]), total > 0, used >= total else { return }
+        logger.warning("message storage full; acknowledge messages to free it", metadata: ["used": "\(used)"])
+        eventContinuation.yield(.storageFull(used: used, total: total))
+    }
+
+    /// `AT+CMGR` of one slot, then decode and hand on.
+    func readSlot(_ slot: StorageSlot, on ch: ATChannel) async {
+        if heldSlots.contains(slot) || badSlots.contains(slot) { return }
+        let response: ATResponse
+        do {
+            response = try await ch.send("AT+CMGR=\(slot.index)", expecting: ["+CMGR:"])
+        } catch {
+            logger.warning("reading message failed", metadata: ["index": "\(slot.index)", "error": "\(error)"])
+            return
+        }
+        guard let header = response.lines.firstIndex(where: { $0.hasPrefix("+CMGR:") }),
+              header + 1 < response.lines.count else { return }  // empty slot
+        await process(pdu: response.lines[header + 1], slot: slot, on: ch)
+    }
+
+    /// Decodes a stored or routed PDU and feeds reassembly or delivery tracking.
+    func process(pdu: String, slot: StorageSlot?, on ch: ATChannel) async {
+        let decoded: DecodedPDU
+        do {
+            decoded = try PDUBridge.decode(hex: pdu)
+        } catch {
+            logger.error("undecodable PDU kept on the modem", metadata: ["index": "\(slot?.index ?? -1)", "error": "\(error)"])
+            if let slot { badSlots.insert(slot) }
+            eventContinuation.yield(.undecodable(slot, reason: "\(error)"))
+            return
+        }
+        switch decoded {
+        case .deliver(let part):
+            if let slot { heldSlots.insert(slot) }
+            for outcome in reassembler.add(part, slot: slot) {
+                switch outcome {
+                case .message(let m): deliver(m)
+                case .duplicate(let dup):
+                    logger.debug("duplicate part dropped", metadata: ["index": "\(dup?.index ?? -1)"])
+                    if let dup { await delete([dup], on: ch) }
+                case .started(let key, let generation): scheduleExpiry(key, generation: generation)
+                case .waiting: break
+                }
+            }
+        case .statusReport(let report):
+            if let result = tracker.apply(report) { publish(result) }
+            if let slot { await delete([slot], on: ch) }
+        case .other(let kind):
+            logger.debug("ignoring stored PDU", metadata: ["kind": "\(kind)"])
+            if let slot { badSlots.insert(slot) }
+        }
+    }
+
+    private func scheduleExpiry(_ key: Reassembler.Key, generation: UInt64) {
+        let clock = self.clock
+        let timeout = configuration.reassemblyTimeout
+        Task { [weak self] in
+            do { try await clock.sleep(for: timeout) } catch { return }
+            await self?.expire(key, generation: generation)
+        }
+    }
+
+    private func expire(_ key: Reassembler.Key, generation: UInt64) {
+        guard let m = reassembler.expire(key, generation: generation) else { return }
+        logger.warning("surfacing incomplete message", metadata: ["parts": "\(m.receivedParts)/\(m.totalParts)"])
+        deliver(m)
+    }
+
+    private func deliver(_ m: AssembledMessage) {
+        let message = IncomingMessage(
+            sender: m.sender, content: m.content, timestamp: m.timestamp, smsc: m.smsc, ports: m.ports,
+            totalParts: m.totalParts, receivedParts: m.receivedParts, slots: m.slots,
+            acknowledger: { [weak self] (slots: [StorageSlot]) async throws(ModemError) in
+                guard let self else { throw ModemError.closed }
+                try await self.acknowledge(slots)
+            })
+        incomingContinuation.yield(message)
+    }
+
+    /// Deletes acknowledged slots (`AT+CMGD`); waits for a reconnect if needed.
+    func acknowledge(_ slots: [StorageSlot]) async throws(ModemError) {
+        guard !slots.isEmpty else { return }
+        let ch = try await readyChannel()
+        for slot in slots {
+            do {
+                try await ch.send("AT+CMGD=\(slot.index)")
+            } catch {
+                if case .cms(.invalidMemoryIndex, _) = error { heldSlots.remove(slot); continue }
+                throw .command(error)
+            }
+            heldSlots.remove(slot)
+        }
+    }
+
+    private func delete(_ slots: [StorageSlot], on ch: ATChannel) async {
+        for slot in slots {
+            _ = try? await ch.send("AT+CMGD=\(slot.index)")
+            heldSlots.remove(slot)
+        }
+    }
+
+    func publish(_ report: DeliveryReport) {
+        finalReports[report.messageID] = report
+        reportContinuation.yield(report)
+        for w in reportWaiters.removeValue(forKey: report.messageID) ?? [] { w.resume(returning: report) }
+    }
+}

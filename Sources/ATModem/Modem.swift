@@ -1,0 +1,215 @@
+import Foundation
+import Logging
+import SerialPort
+
+/// A GSM modem: initialisation, PIN, sending with per-part references and delivery reports,
+/// receiving with reassembly and acknowledge-before-delete, reconnect after an unplug.
+///
+/// ```swift
+/// let modem = try await Modem(port: "/dev/ttyUSB2", configuration: .init(pin: "1234"))
+/// let receipt = try await modem.send(text: "Hello", to: "+41791234567", options: .init(requestDeliveryReport: true))
+/// let report = try await modem.deliveryReport(for: receipt, timeout: .seconds(60))
+/// for await message in modem.incoming {
+///     print(message.sender, message.text ?? "")
+///     try await message.acknowledge()
+/// }
+/// ```
+public actor Modem {
+    enum State: Equatable {
+        case starting, ready, reconnecting, stopped, closed
+    }
+
+    /// The port path (or transport name) this modem uses.
+    public nonisolated let port: String
+    /// Received messages, reassembled. Acknowledge each to delete it from the modem.
+    public nonisolated let incoming: AsyncStream<IncomingMessage>
+    /// One final ``DeliveryReport`` per sent message that requested a report.
+    public nonisolated let deliveryReports: AsyncStream<DeliveryReport>
+    /// Lifecycle events (ready, disconnected, reinitialized, storage full, ...).
+    public nonisolated let events: AsyncStream<ModemEvent>
+
+    let incomingContinuation: AsyncStream<IncomingMessage>.Continuation
+    let reportContinuation: AsyncStream<DeliveryReport>.Continuation
+    let eventContinuation: AsyncStream<ModemEvent>.Continuation
+    let configuration: Configuration
+    let opener: @Sendable () async throws(ModemError) -> any ByteStream
+    let clock: any Clock<Duration>
+    var logger: Logger
+
+    var state: State = .starting
+    var channel: ATChannel?
+    var readyWaiters: [CheckedContinuation<Void, Never>] = []
+    var quirks: VendorQuirks = .generic
+    var manufacturer: String?
+    var pinRejected = false
+    var cnmaRequired = false
+    var storageMemory = "SM"
+    var reassembler = Reassembler()
+    var tracker = DeliveryTracker()
+    /// Slots read and not yet deleted (waiting for reassembly or the consumer's acknowledge).
+    var heldSlots: Set<StorageSlot> = []
+    /// Slots whose PDU could not be decoded: kept on the SIM, not re-read in a loop.
+    var badSlots: Set<StorageSlot> = []
+    var nextMessageID: UInt64 = 0
+    var concatReference: Int
+    var finalReports: [UInt64: DeliveryReport] = [:]
+    var reportWaiters: [UInt64: [CheckedContinuation<DeliveryReport?, Never>]] = [:]
+    var supervisor: Task<Void, Never>?
+
+    /// Opens the tty at `port`, initialises the modem and starts listening.
+    /// - Throws: ``ModemError`` (port missing or locked, no answer, PIN problems).
+    public init(port: String, configuration: Configuration = .init(),
+                clock: any Clock<Duration> = ContinuousClock(), logger: Logger? = nil) async throws(ModemError) {
+        let serial = configuration.serial
+        try await self.init(name: port, configuration: configuration, clock: clock, logger: logger) { () throws(ModemError) in
+            do throws(SerialPortError) { return try SerialPort(path: port, configuration: serial) } catch { throw ModemError.port(error) }
+        }
+    }
+
+    /// Runs over any transport `open` returns (called again to reconnect). For tests and custom links.
+    public init(name: String, configuration: Configuration = .init(), clock: any Clock<Duration> = ContinuousClock(),
+                logger: Logger? = nil,
+                open: @escaping @Sendable () async throws(ModemError) -> any ByteStream) async throws(ModemError) {
+        self.port = name
+        self.configuration = configuration
+        self.clock = clock
+        self.opener = open
+        var log = logger ?? Logger(label: "smskit.modem")
+        log[metadataKey: "port"] = "\(name)"
+        self.logger = log
+        (incoming, incomingContinuation) = AsyncStream<IncomingMessage>.makeStream()
+        (deliveryReports, reportContinuation) = AsyncStream<DeliveryReport>.makeStream()
+        (events, eventContinuation) = AsyncStream<ModemEvent>.makeStream()
+        var seed = SystemRandomNumberGenerator()
+        concatReference = Int.random(in: 0...255, using: &seed)
+        try await start()
+    }
+
+    /// Stops listening, closes the port and ends all streams. Messages not acknowledged stay on the SIM.
+    public func close() async {
+        guard state != .closed else { return }
+        state = .closed
+        supervisor?.cancel()
+        await channel?.close()
+        channel = nil
+        resumeReadyWaiters()
+        incomingContinuation.finish()
+        reportContinuation.finish()
+        eventContinuation.finish()
+        for (_, waiters) in reportWaiters { for w in waiters { w.resume(returning: nil) } }
+        reportWaiters.removeAll()
+    }
+
+    /// Whether the modem is connected and initialised right now.
+    public var isReady: Bool { state == .ready }
+
+    // MARK: - Connection lifecycle
+
+    private func start() async throws(ModemError) {
+        let ch = try await connect()
+        supervisor = Task { await self.supervise(ch) }
+    }
+
+    /// Opens the transport and runs the init sequence; on success the channel becomes current.
+    func connect() async throws(ModemError) -> ATChannel {
+        let transport = try await opener()
+        var table = URCTable.standard
+        table.add(VendorQuirks.allURCPrefixes)
+        for q in VendorQuirks.all { table.addResetIndicators(q.resetIndicators) }
+        var channelConfig = configuration.channel
+        channelConfig.urcTable = table
+        let ch = ATChannel(transport: transport, configuration: channelConfig, clock: clock, logger: logger)
+        do {
+            try await initialize(ch)
+        } catch {
+            await ch.close()
+            throw error
+        }
+        channel = ch
+        state = .ready
+        resumeReadyWaiters()
+        eventContinuation.yield(.ready)
+        logger.info("modem ready", metadata: ["family": "\(quirks.family)"])
+        return ch
+    }
+
+    /// Handles URCs of the current channel; reconnects when it ends with a disconnect.
+    private func supervise(_ first: ATChannel) async {
+        var ch = first
+        while true {
+            if configuration.readStoredOnStart { await readStored(on: ch) }
+            for await urc in ch.urcs {
+                await handle(urc, on: ch)
+            }
+            let reason = await ch.waitForTermination()
+            guard state != .closed else { return }
+            if channel === ch { channel = nil }
+            guard configuration.reconnect, case .disconnected = reason else {
+                stop("channel ended: \(reason)")
+                return
+            }
+            state = .reconnecting
+            eventContinuation.yield(.disconnected)
+            logger.warning("modem disconnected; reconnecting")
+            guard let next = await reconnectLoop() else { return }
+            ch = next
+        }
+    }
+
+    private func reconnectLoop() async -> ATChannel? {
+        while state == .reconnecting {
+            do { try await clock.sleep(for: configuration.reconnectInterval) } catch { return nil }
+            guard state == .reconnecting else { return nil }
+            do {
+                return try await connect()
+            } catch {
+                switch error {
+                case .pinRejected, .pukRequired, .pinRequired, .unsupportedLock:
+                    stop("cannot unlock SIM after reconnect: \(error)")
+                    return nil
+                default:
+                    logger.debug("reopen failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        return nil
+    }
+
+    private func stop(_ reason: String) {
+        state = .stopped
+        eventContinuation.yield(.stopped(reason))
+        logger.error("modem stopped", metadata: ["reason": "\(reason)"])
+        resumeReadyWaiters()
+    }
+
+    private func resumeReadyWaiters() {
+        let waiters = readyWaiters
+        readyWaiters.removeAll()
+        for w in waiters { w.resume() }
+    }
+
+    /// The current channel, waiting up to ``Configuration/reconnectWait`` for a reconnect.
+    func readyChannel() async throws(ModemError) -> ATChannel {
+        if state == .ready, let channel { return channel }
+        if state == .closed { throw .closed }
+        if state == .stopped { throw .disconnected(port: port) }
+        let wait = configuration.reconnectWait
+        let clock = self.clock
+        let timer = Task { [weak self] in
+            do { try await clock.sleep(for: wait) } catch { return }
+            await self?.resumeReadyWaiters()
+        }
+        await withCheckedContinuation { readyWaiters.append($0) }
+        timer.cancel()
+        if state == .ready, let channel { return channel }
+        if state == .closed { throw .closed }
+        throw .disconnected(port: port)
+    }
+
+    /// Runs a command on the current channel, mapping errors.
+    @discardableResult
+    func run(_ command: String, expecting: [String] = [], timeout: Duration? = nil) async throws(ModemError) -> ATResponse {
+        let ch = try await readyChannel()
+        do { return try await ch.send(command, expecting: expecting, timeout: timeout) } catch { throw .command(error) }
+    }
+}
