@@ -66,6 +66,14 @@ public actor SecureChannel {
         try await commit(endpoint.tick(now: clock()))
     }
 
+    /// Sends owed acknowledgements and handshake replies now.
+    public func flush() async throws {
+        try await commit(endpoint.flush(now: clock()))
+    }
+
+    /// Frames still waiting for an acknowledgement (handshake replies included).
+    public var outstandingCount: Int { endpoint.outstandingCount }
+
     /// Starts a background task that runs timers when they are due (polling at most every `granularity` s).
     public func startTimers(granularity: Double = 0.25) {
         guard timerTask == nil else { return }

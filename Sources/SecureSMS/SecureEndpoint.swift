@@ -140,6 +140,24 @@ public struct SecureEndpoint: Sendable {
         state.peers.pin(peer, number: number)
     }
 
+    /// Sends every owed acknowledgement and handshake reply now (before a short-lived process exits).
+    public mutating func flush(now: Double) -> EndpointStep {
+        var step = EndpointStep()
+        for index in state.sessions.indices where state.sessions[index].ackOwedSince != nil {
+            do {
+                step.append(try flushAck(index, now: now))
+            } catch {
+                step.events.append(.rejected(from: state.sessions[index].number, error: error))
+            }
+        }
+        return step
+    }
+
+    /// Frames waiting for an acknowledgement, including handshake replies without application data.
+    public var outstandingCount: Int {
+        state.sessions.reduce(0) { $0 + $1.outbox.count + $1.queue.count }
+    }
+
     /// Messages sealed or queued but not yet acknowledged.
     public var unacknowledgedCount: Int {
         state.sessions.reduce(0) { $0 + $1.outbox.filter(\.reportable).count + $1.queue.count }
