@@ -411,6 +411,7 @@ public struct SecureEndpoint: Sendable {
         for (n, message) in session.tracker.record(seq, .init(payload: bytes, isText: isText, deliver: true)) where message.deliver {
             step.events.append(.message(ReceivedMessage(from: number, peer: session.peer, payload: message.payload,
                                                         isText: message.isText, trust: session.trust, sequence: n)))
+            if session.trust == .new { session.trust = .pinned }  // `new` is reported once, then trusted on first use
         }
     }
 

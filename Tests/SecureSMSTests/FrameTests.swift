@@ -111,3 +111,10 @@ import Testing
         #expect(PackedText.pack("ends with CR\r") == nil)
     }
 }
+
+@Suite struct FuzzEntryTests {
+    @Test func fuzzEntryPointSurvivesSeededInputs() {
+        var rng = SeededRandom(seed: 99)
+        for _ in 0..<3000 { FrameFuzzing.run(rng.bytes(Int.random(in: 0...300, using: &rng))) }
+    }
+}
