@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SecureSMS
 
@@ -23,5 +24,21 @@ import Testing
         let t = try SecureBenchmark.throughput(payloadBytes: 100, iterations: 500)
         #expect(t.sealPerSecond > 0)
         #expect(t.openPerSecond > 0)
+    }
+}
+
+/// `SECURESMS_PRINT_BENCH=1 swift test -c release --filter BenchmarkReport` prints the issue-6 figures.
+@Suite struct BenchmarkReport {
+    @Test func printFigures() throws {
+        guard ProcessInfo.processInfo.environment["SECURESMS_PRINT_BENCH"] != nil else { return }
+        print("scheme                payload segments overhead wire")
+        for row in SecureBenchmark.overheadTable() {
+            let name = row.scheme.padding(toLength: 22, withPad: " ", startingAt: 0)
+            print("\(name)\(row.payloadBytes)\t\(row.segments)\t\(row.overheadBytes)\t\(row.wireBytes)")
+        }
+        for size in [20, 113, 500] {
+            let t = try SecureBenchmark.throughput(payloadBytes: size, iterations: 100_000)
+            print("throughput payload=\(size): seal \(Int(t.sealPerSecond))/s open \(Int(t.openPerSecond))/s")
+        }
     }
 }
