@@ -341,8 +341,13 @@ public struct SecureEndpoint: Sendable {
             step.append(try pump(index, now: now))
             return step
         }
-        if state.sessions.contains(where: { $0.role == .initiator && $0.isEstablished && $0.numbers.contains(number) }) {
-            throw SecureSMSError.replayed(counter: 0)  // a duplicate reply: our ack is on its way
+        let established = state.sessions.indices.filter {
+            state.sessions[$0].role == .initiator && state.sessions[$0].isEstablished && state.sessions[$0].numbers.contains(number)
+        }
+        if !established.isEmpty {
+            // Probably a retransmitted reply (our ack was lost): acknowledge again, deliver nothing.
+            for index in established { state.sessions[index].ackOwedSince = state.sessions[index].ackOwedSince ?? now }
+            throw SecureSMSError.replayed(counter: 0)
         }
         throw lastError
     }
