@@ -47,6 +47,7 @@ public struct FrameHeader: Equatable, Sendable {
 
 /// The three flag bits of a frame header.
 public struct FrameFlags: OptionSet, Sendable, Hashable {
+    /// The three flag bits.
     public let rawValue: UInt8
     /// Creates flags from the low three bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue & 0x07 }

@@ -7,6 +7,8 @@
 public enum KeyStore {
     static let magic = Array("SSK1".utf8)
     static let headerBytes = 4 + 8 + 8 + 16 + 32
+    /// The most expensive Argon2id parameters a key file may ask for (libsodium's "sensitive" level is 4 passes, 1 GiB).
+    static let maximumCost = Sodium.PasswordHashCost(ops: 16, memory: 2 << 30)
 
     /// Encrypts and writes `identity` to `path`.
     public static func save(_ identity: Identity, to path: String, passphrase: String,
@@ -64,6 +66,10 @@ public enum KeyStore {
         let salt = try reader.take(16, field: "salt")
         let pk = try PublicKey(bytes: reader.take(32, field: "publicKey"))
         let cost = Sodium.PasswordHashCost(ops: value(ops), memory: value(mem))
+        // Bound the work a (possibly hostile) file can demand, so loading it cannot hang or exhaust memory.
+        guard cost.ops <= maximumCost.ops, cost.memory <= maximumCost.memory else {
+            throw .corruptKeyFile("Argon2id cost \(cost.ops) passes / \(cost.memory) bytes exceeds the allowed maximum")
+        }
         return Parsed(header: Array(bytes.prefix(headerBytes)), cost: cost, salt: salt, publicKey: pk, sealed: reader.rest())
     }
 

@@ -64,3 +64,15 @@ import Testing
         #expect(got.map(\.text) == ["second", "third"])
     }
 }
+
+@Suite struct KeyFileHostileCostTests {
+    @Test func excessiveArgonCostIsRefusedNotRun() throws {
+        let dir = try PersistenceTests.tempDir()
+        let path = dir + "/k.key"
+        try KeyStore.save(Fixtures.client, to: path, passphrase: "p", cost: .minimum)
+        var bytes = try #require(try AtomicFile.read(path))
+        for i in 4..<12 { bytes[i] = 0xFF }  // ops = 2^64 - 1
+        try AtomicFile.write(bytes, to: path)
+        #expect(throws: SecureSMSError.self) { try KeyStore.load(path, passphrase: "p") }
+    }
+}
