@@ -54,7 +54,9 @@ let package = Package(
         ]),
 
         .testTarget(name: "SMSPDUTests", dependencies: ["SMSPDU"]),
-        .testTarget(name: "ATModemTests", dependencies: ["ATModem", "SerialPort", "ModemEmulator", "SMSPDU"]),
+        .testTarget(name: "ATModemTests", dependencies: [
+            "ATModem", "SerialPort", "ModemEmulator", "SMSPDU", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU"]),
         .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery"]),
         .testTarget(name: "SecureSMSTests", dependencies: ["SecureSMS", "SecureTransport", "ATModem", "ModemEmulator", "SMSPDU"]),

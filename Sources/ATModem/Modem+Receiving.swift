@@ -48,7 +48,7 @@ extension Modem {
                 header = Int(ATLineParser.fields(v).first ?? "").map { StorageSlot(memory: storageMemory, index: $0) }
             } else if let slot = header {
                 header = nil
-                if heldSlots.contains(slot) || badSlots.contains(slot) { continue }
+                if badSlots.contains(slot) { continue }
                 await process(pdu: line, slot: slot, on: ch)
             }
         }
@@ -65,7 +65,7 @@ extension Modem {
 
     /// `AT+CMGR` of one slot, then decode and hand on.
     func readSlot(_ slot: StorageSlot, on ch: ATChannel) async {
-        if heldSlots.contains(slot) || badSlots.contains(slot) { return }
+        if badSlots.contains(slot) { return }
         let response: ATResponse
         do {
             response = try await ch.send("AT+CMGR=\(slot.index)", expecting: ["+CMGR:"])
@@ -91,7 +91,10 @@ extension Modem {
         }
         switch decoded {
         case .deliver(let part):
-            if let slot { heldSlots.insert(slot) }
+            if let slot {
+                if heldSlots[slot] == part.identity { return }  // already held: same part, same slot
+                heldSlots[slot] = part.identity
+            }
             for outcome in reassembler.add(part, slot: slot) {
                 switch outcome {
                 case .message(let m): deliver(m)
@@ -142,21 +145,27 @@ extension Modem {
         guard !slots.isEmpty else { return }
         let ch = try await readyChannel()
         for slot in slots {
+            let identity = heldSlots[slot]
             do {
                 try await ch.send("AT+CMGD=\(slot.index)")
             } catch {
-                if case .cms(.invalidMemoryIndex, _) = error { heldSlots.remove(slot); continue }
-                throw .command(error)
+                guard case .cms(.invalidMemoryIndex, _) = error else { throw .command(error) }
             }
-            heldSlots.remove(slot)
+            release(slot, identity: identity)
         }
     }
 
     private func delete(_ slots: [StorageSlot], on ch: ATChannel) async {
         for slot in slots {
+            let identity = heldSlots[slot]
             _ = try? await ch.send("AT+CMGD=\(slot.index)")
-            heldSlots.remove(slot)
+            release(slot, identity: identity)
         }
+    }
+
+    /// Forgets a deleted slot unless a new part was read into it meanwhile.
+    private func release(_ slot: StorageSlot, identity: String?) {
+        if heldSlots[slot] == identity { heldSlots[slot] = nil }
     }
 
     func publish(_ report: DeliveryReport) {

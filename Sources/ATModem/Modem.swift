@@ -46,8 +46,10 @@ public actor Modem {
     var storageMemory = "SM"
     var reassembler = Reassembler()
     var tracker = DeliveryTracker()
-    /// Slots read and not yet deleted (waiting for reassembly or the consumer's acknowledge).
-    var heldSlots: Set<StorageSlot> = []
+    /// Slots read and not yet deleted (waiting for reassembly or the consumer's acknowledge), with the
+    /// identity of the part read from each: a slot freed by `AT+CMGD` may be reused at once, so a slot
+    /// is only skipped when it still holds the same part.
+    var heldSlots: [StorageSlot: String] = [:]
     /// Slots whose PDU could not be decoded: kept on the SIM, not re-read in a loop.
     var badSlots: Set<StorageSlot> = []
     var nextMessageID: UInt64 = 0

@@ -58,6 +58,9 @@ struct Reassembler: Sendable {
         }
         let key = Key(sender: part.sender, reference: c.reference, total: c.total)
         var outcomes: [Outcome] = []
+        if let existing = groups[key], let old = existing.parts[c.sequence], old.payload == part.payload {
+            return [.duplicate(slot)]  // the same part again (e.g. resent after an unplug, new timestamp)
+        }
         if let existing = groups[key], existing.parts[c.sequence] != nil {
             // Same reference reused with different content: the old message will not complete.
             outcomes.append(.message(Self.assemble(existing, total: c.total)))

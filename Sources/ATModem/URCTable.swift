@@ -26,7 +26,7 @@ public struct URCTable: Sendable, Equatable {
                    "+CEREG:", "+C5GREG:", "+CUSD:", "+CIEV:", "+CGEV:", "+CSSI:", "+CSSU:", "+CTZV:", "+CTZE:",
                    "+CTZEU:", "+CPIN:", "+CFUN:"],
         pduPrefixes: ["+CMT:", "+CDS:", "+CBM:"],
-        resetIndicators: ["RDY", "START", "^BOOT:0", "#SYSSTART", "+SYSSTART"]
+        resetIndicators: ["RDY", "START", "#SYSSTART", "+SYSSTART"]
     )
 
     /// Adds URC prefixes (vendor noise).

@@ -1,7 +1,103 @@
 import ArgumentParser
+import ATModem
+import Foundation
+import Logging
 
-// Placeholder: replaced when the issue that owns `smskit info` lands.
+/// Options shared by `info`, `send` and `listen`: which port, the SIM PIN, output and logging.
+/// (Kept in this file because the CLI files are owned per command.)
+struct ModemOptions: ParsableArguments {
+    @Option(help: "The modem's AT port, e.g. /dev/ttyUSB2 (or an emulator PTY).") var port: String
+    @Option(help: "SIM PIN, entered once if the SIM asks (never retried, never logged).") var pin: String?
+    @Flag(help: "Print JSON lines for scripts.") var json = false
+    @Flag(help: "Log AT traffic and driver decisions to stderr.") var verbose = false
+
+    /// Opens and initialises the modem, printing a one-line error and exiting 1 on failure.
+    func open(reconnect: Bool = false) async throws -> Modem {
+        var logger = Logger(label: "smskit")
+        logger.logLevel = verbose ? .trace : .error
+        let configuration = Modem.Configuration(pin: pin, reconnect: reconnect)
+        do {
+            return try await Modem(port: port, configuration: configuration, logger: logger)
+        } catch {
+            throw modemFailure(error)
+        }
+    }
+}
+
+/// Prints `error: …` on stderr and returns exit code 1.
+func modemFailure(_ error: ModemError) -> ExitCode {
+    Output.error("error: \(error.description)")
+    return ExitCode.failure
+}
+
+/// `smskit info --port P [--json]`: identity and network health of a modem.
 struct InfoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "info", abstract: "(not built yet)")
-    func run() async throws { throw ValidationError("smskit info is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Show a modem's identity (IMEI, IMSI, ICCID, model) and health (signal, registration, operator, SMSC).",
+        discussion: "With --json prints one object: port, family, manufacturer, model, revision, imei, imsi, iccid, rssi, signal_dbm, registration, operator, smsc, storage_used, storage_total (null when unknown)."
+    )
+
+    @OptionGroup var options: ModemOptions
+
+    /// The `--json` object.
+    struct Info: Encodable {
+        var port: String
+        var family: String
+        var manufacturer, model, revision, imei, imsi, iccid: String?
+        var rssi, signal_dbm: Int?
+        var registration: String
+        var `operator`, smsc: String?
+        var storage_used, storage_total: Int?
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: ModemJSONKey.self)
+            let strings: [(String, String?)] = [("port", port), ("family", family), ("manufacturer", manufacturer),
+                                                ("model", model), ("revision", revision), ("imei", imei), ("imsi", imsi),
+                                                ("iccid", iccid), ("registration", registration),
+                                                ("operator", `operator`), ("smsc", smsc)]
+            for (k, v) in strings { try c.encode(v, forKey: ModemJSONKey(k)) }
+            let ints: [(String, Int?)] = [("rssi", rssi), ("signal_dbm", signal_dbm), ("storage_used", storage_used),
+                                          ("storage_total", storage_total)]
+            for (k, v) in ints { try c.encode(v, forKey: ModemJSONKey(k)) }
+        }
+    }
+
+    func run() async throws {
+        let modem = try await options.open()
+        let info: Info
+        do {
+            let id = try await modem.identity()
+            let h = try await modem.health()
+            info = Info(port: options.port, family: id.family, manufacturer: id.manufacturer, model: id.model,
+                        revision: id.revision, imei: id.imei, imsi: id.imsi, iccid: id.iccid, rssi: h.rssi,
+                        signal_dbm: h.signalDBm, registration: h.registration.rawValue, operator: h.operatorName,
+                        smsc: h.smsc, storage_used: h.storageUsed, storage_total: h.storageTotal)
+        } catch {
+            await modem.close()
+            throw modemFailure(error)
+        }
+        await modem.close()
+        if options.json {
+            try Output.json(info)
+        } else {
+            let rows: [(String, String?)] = [
+                ("port", info.port), ("family", info.family), ("manufacturer", info.manufacturer), ("model", info.model),
+                ("revision", info.revision), ("IMEI", info.imei), ("IMSI", info.imsi), ("ICCID", info.iccid),
+                ("signal", info.rssi.map { "rssi \($0)" + (info.signal_dbm.map { " (\($0) dBm)" } ?? "") }),
+                ("registration", info.registration), ("operator", info.operator), ("SMSC", info.smsc),
+                ("storage", info.storage_used.map { "\($0)/\(info.storage_total.map(String.init) ?? "?") used" }),
+            ]
+            for (k, v) in rows { print(k.padding(toLength: 13, withPad: " ", startingAt: 0) + (v ?? "-")) }
+        }
+    }
+}
+
+/// A JSON key from a string (so `nil` values are written as `null`).
+struct ModemJSONKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ s: String) { stringValue = s }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
