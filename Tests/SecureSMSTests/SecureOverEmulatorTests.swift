@@ -6,7 +6,7 @@ import SecureTransport
 import Testing
 
 /// SecureSMS over real PTYs: the `Modem` driver talks AT to two emulated modems joined by the virtual network.
-@Suite(.serialized) struct EmulatorEndToEndTests {
+@Suite(.serialized) struct SecureOverEmulatorTests {
     /// Opens two modems on a virtual network with `faults` and a SecureModemLink on each.
     static func links(faults: String, transport: SecureTransportKind)
         async throws -> (VirtualNetwork, client: SecureModemLink, bank: SecureModemLink) {
