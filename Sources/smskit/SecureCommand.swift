@@ -32,7 +32,7 @@ struct SecureCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Print JSON lines.")
         var json = false
 
-        func open(ackDelay: Double) async throws -> (SecureModemLink, Identity) {
+        func open(ackDelay: Double, retry: RetryPolicy) async throws -> (SecureModemLink, Identity) {
             guard let kind = SecureTransportKind(rawValue: transport) else {
                 throw ValidationError("--transport must be binary or text")
             }
@@ -42,9 +42,7 @@ struct SecureCommand: AsyncParsableCommand {
                                                     attributes: [.posixPermissions: 0o700])
             let file = StateFile(path: directory + "/" + identity.publicKey.hex.prefix(16) + ".state", identity: identity)
             let modem = try await Modem(port: port)
-            let configuration = EndpointConfiguration(transport: kind, retry: RetryPolicy(initialTimeout: 15, multiplier: 2,
-                                                                                          maximumTimeout: 120, maximumAttempts: 5),
-                                                      ackDelay: ackDelay)
+            let configuration = EndpointConfiguration(transport: kind, retry: retry, ackDelay: ackDelay)
             let link = try await SecureModemLink.open(modem: modem, identity: identity, stateFile: file,
                                                       configuration: configuration, port: appPort)
             return (link, identity)
@@ -77,6 +75,12 @@ struct SecureCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Seconds to wait for the acknowledgement.")
         var timeout: Double = 120
 
+        @Option(name: .long, help: "Seconds before the first retransmission (doubling after each).")
+        var retryAfter: Double = 6
+
+        @Option(name: .long, help: "Transmissions before the message is reported failed.")
+        var attempts: Int = 6
+
         struct Result: Encodable {
             var delivered: Bool
             var segments: Int
@@ -87,7 +91,8 @@ struct SecureCommand: AsyncParsableCommand {
 
         func run() async throws {
             let peerKey = try PublicKey(hex: peer)
-            let (link, _) = try await common.open(ackDelay: 0.5)
+            let retry = RetryPolicy(initialTimeout: retryAfter, multiplier: 2, maximumTimeout: 120, maximumAttempts: attempts)
+            let (link, _) = try await common.open(ackDelay: 0.5, retry: retry)
             let sent = try await link.channel.send(text: text, to: peerKey, number: to)
             var cost = sent.cost
             var delivered = false
@@ -142,6 +147,9 @@ struct SecureCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Stop after this many seconds.")
         var timeout: Double?
 
+        @Option(name: .long, help: "Seconds to keep answering retransmissions after the last message (--count).")
+        var linger: Double = 8
+
         struct Line: Encodable {
             var from: String
             var text: String
@@ -151,7 +159,7 @@ struct SecureCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (link, identity) = try await common.open(ackDelay: 1)
+            let (link, identity) = try await common.open(ackDelay: 1, retry: RetryPolicy(initialTimeout: 6, maximumAttempts: 6))
             if !common.json { Output.error("listening as \(identity.publicKey.fingerprint) (\(identity.publicKey.hex))") }
             let limit = count
             let reader = Task {
@@ -185,10 +193,11 @@ struct SecureCommand: AsyncParsableCommand {
             }
             await reader.value
             timer?.cancel()
-            // Send the handshake reply / acks now and give the peer a moment to acknowledge them.
+            // Send the handshake reply / acks now, then keep answering retransmissions (a lost ack makes the
+            // sender repeat its message) for `linger` seconds, or until our own frames are acknowledged.
             try? await link.channel.flush()
-            let until = Date().addingTimeInterval(5)
-            while await link.channel.outstandingCount > 0, Date() < until {
+            let until = Date().addingTimeInterval(max(0, linger))
+            while Date() < until {
                 try? await Task.sleep(nanoseconds: 200_000_000)
             }
             await link.close()
