@@ -50,7 +50,7 @@ public enum SecureBenchmark {
     private static func binarySMS(_ scheme: String, _ size: Int, overhead: Int, notes: String) -> OverheadRow {
         let total = size + overhead
         let single = SecureTransportKind.binary.capacity
-        let perConcatenated = single - 5
+        let perConcatenated = SecureTransportKind.concatenatedBinaryCapacity
         let segments = total <= single ? 1 : (total + perConcatenated - 1) / perConcatenated
         return OverheadRow(scheme: scheme, payloadBytes: size, segments: segments, overheadBytes: overhead, wireBytes: total,
                            notes: notes)

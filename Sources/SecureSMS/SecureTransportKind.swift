@@ -1,4 +1,5 @@
 import Foundation
+import SMSPDU
 
 /// How SecureSMS frames travel, and how many frame bytes one SMS carries.
 ///
@@ -11,19 +12,18 @@ public enum SecureTransportKind: String, Sendable, Equatable, Codable, CaseItera
     /// GSM-7-safe text fallback.
     case text
 
-    /// TP-User-Data octets of one SMS.
-    public static let userDataOctets = 140
-    /// User-data header of 16-bit port addressing: UDHL, IEI 0x05, IEL, 2 + 2 port bytes.
-    public static let portAddressingHeaderOctets = 7
-    /// Septets of one GSM-7 text SMS.
-    public static let textSeptets = 160
-
-    /// Frame bytes per SMS.
+    /// Frame bytes per SMS, from SMSPDU's capacity rules (no concatenation element: SecureSMS fragments itself).
     public var capacity: Int {
         switch self {
-        case .binary: return SecureTransportKind.userDataOctets - SecureTransportKind.portAddressingHeaderOctets
-        case .text: return (SecureTransportKind.textSeptets - TextFrameCodec.prefix.count) * 6 / 8
+        case .binary: return UserDataCapacity.bytesPerSegment(concatenation: nil, ports: .sixteenBit)
+        case .text: return (UserDataCapacity.septets(headerOctets: 0) - TextFrameCodec.prefix.count) * 6 / 8
         }
+    }
+
+    /// Bytes per segment of 8-bit data with SMS concatenation and 16-bit ports (what plain SMS and a sealed
+    /// box get per part of a long message; for the benchmark comparison).
+    public static var concatenatedBinaryCapacity: Int {
+        UserDataCapacity.bytesPerSegment(concatenation: .eightBit, ports: .sixteenBit)
     }
 }
 
