@@ -31,10 +31,12 @@ public final class SecureModemLink: Sendable {
     }
 
     /// Opens the channel over `modem` and starts feeding it incoming frames and timers.
+    /// `observer`, if given, sees every outgoing SMS first (e.g. to print `FrameSummary` in a demo).
     public static func open(modem: Modem, identity: Identity, stateFile: StateFile?,
-                            configuration: EndpointConfiguration = .init(),
-                            port: Int = defaultPort) async throws -> SecureModemLink {
-        let transport = ModemFrameTransport(modem: modem, kind: configuration.transport, port: port)
+                            configuration: EndpointConfiguration = .init(), port: Int = defaultPort,
+                            observer: (@Sendable (OutboundSMS) async -> Void)? = nil) async throws -> SecureModemLink {
+        let modemTransport = ModemFrameTransport(modem: modem, kind: configuration.transport, port: port)
+        let transport: any FrameTransport = observer.map { TappedTransport(modemTransport, observer: $0) } ?? modemTransport
         let channel = try SecureChannel(identity: identity, stateFile: stateFile, configuration: configuration,
                                         transport: transport)
         await channel.startTimers()

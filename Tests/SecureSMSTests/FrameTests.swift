@@ -118,3 +118,15 @@ import Testing
         for _ in 0..<3000 { FrameFuzzing.run(rng.bytes(Int.random(in: 0...300, using: &rng))) }
     }
 }
+
+@Suite struct FrameSummaryTests {
+    @Test func summariesNameTypeFlagsAndCounter() throws {
+        let data = Frame(header: FrameHeader(type: .data, flags: [.hasAck, .text]), counter: 7, body: [UInt8](repeating: 0, count: 16))
+        let s = FrameSummary(bytes: data.bytes)
+        #expect(s.type == "data")
+        #expect(s.flags == ["ack", "text"])
+        #expect(s.number == 7)
+        #expect(s.text.hasPrefix("data #7 [ack,text] 20 bytes: 5e000007"))
+        #expect(FrameSummary(bytes: [0x00]).type == "invalid")
+    }
+}
