@@ -24,6 +24,14 @@ import Testing
         return (net, client, bank)
     }
 
+    static func shutdown(_ net: VirtualNetwork, _ links: SecureModemLink...) async {
+        for link in links {
+            await link.close()
+            await link.modem.close()
+        }
+        await net.shutdown()
+    }
+
     /// Collects events from a channel in the background.
     actor Collector {
         var messages: [ReceivedMessage] = []
@@ -82,11 +90,7 @@ import Testing
         #expect(clientDelivered == Set(sent))
         let faults = await net.faultLog
         #expect(!faults.isEmpty)  // the network really misbehaved
-        await client.close()
-        await bank.close()
-        await client.modem.close()
-        await bank.modem.close()
-        await net.shutdown()
+        await Self.shutdown(net, client, bank)
     }
 
     /// Binary port-addressed frames: currently rejected by the emulator (+CMS ERROR 304) — see the report.
@@ -98,10 +102,6 @@ import Testing
             let arrived = await Self.wait(seconds: 10) { await atBank.snapshot().0.count == 1 }
             #expect(arrived)
         }
-        await client.close()
-        await bank.close()
-        await client.modem.close()
-        await bank.modem.close()
-        await net.shutdown()
+        await Self.shutdown(net, client, bank)
     }
 }
