@@ -39,6 +39,8 @@ let package = Package(
         ]),
         // End-to-end encryption over SMS (libsodium).
         .target(name: "SecureSMS", dependencies: ["CSodium", "SMSPDU"]),
+        // SecureSMS sessions over an ATModem.Modem (binary port-addressed or text frames).
+        .target(name: "SecureTransport", dependencies: ["SecureSMS", "ATModem", "SMSPDU"]),
         // Virtual modems on PTYs and a virtual operator network.
         .target(name: "ModemEmulator", dependencies: [
             "SMSPDU",
@@ -46,7 +48,7 @@ let package = Package(
         ]),
         // The command-line tool.
         .executableTarget(name: "smskit", dependencies: [
-            "SMSPDU", "SerialPort", "ATModem", "ModemDiscovery", "SecureSMS", "ModemEmulator",
+            "SMSPDU", "SerialPort", "ATModem", "ModemDiscovery", "SecureSMS", "SecureTransport", "ModemEmulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -60,7 +62,7 @@ let package = Package(
         ]),
         .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU"]),
         .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery"], exclude: ["Fixtures"]),
-        .testTarget(name: "SecureSMSTests", dependencies: ["SecureSMS", "SMSPDU"]),
+        .testTarget(name: "SecureSMSTests", dependencies: ["SecureSMS", "SecureTransport", "ATModem", "ModemEmulator", "SMSPDU"]),
     ],
     swiftLanguageModes: [.v6]
 )

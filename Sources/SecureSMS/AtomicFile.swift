@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Crash-safe file replacement: write a temporary file (mode 0600) in the same directory, fsync it,
+/// rename it over the target, fsync the directory. Readers see the old or the new content, never a mix.
+enum AtomicFile {
+    /// Atomically replaces `path` with `bytes`, readable and writable by the owner only.
+    static func write(_ bytes: [UInt8], to path: String) throws(SecureSMSError) {
+        let directory = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) : "."
+        let temp = path + ".tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .io("cannot create \(temp): \(errnoText())") }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { buf in
+                Glibc.write(fd, buf.baseAddress.map { $0 + written }, bytes.count - written)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let why = errnoText()
+                close(fd)
+                unlink(temp)
+                throw .io("cannot write \(temp): \(why)")
+            }
+            written += n
+        }
+        guard fchmod(fd, 0o600) == 0, fsync(fd) == 0 else {
+            let why = errnoText()
+            close(fd)
+            unlink(temp)
+            throw .io("cannot sync \(temp): \(why)")
+        }
+        close(fd)
+        guard rename(temp, path) == 0 else {
+            let why = errnoText()
+            unlink(temp)
+            throw .io("cannot replace \(path): \(why)")
+        }
+        let dirfd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirfd >= 0 {
+            _ = fsync(dirfd)
+            close(dirfd)
+        }
+    }
+
+    /// Reads the whole file, or nil if it does not exist.
+    static func read(_ path: String) throws(SecureSMSError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw .io("cannot open \(path): \(errnoText())")
+        }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io("cannot read \(path): \(errnoText())")
+            }
+            if n == 0 { break }
+            out += buffer.prefix(n)
+            if out.count > 64 << 20 { throw .io("\(path) is larger than 64 MiB") }
+        }
+        return out
+    }
+
+    /// Creates `path` and its parents with mode 0700 if missing.
+    static func makeDirectory(_ path: String) throws(SecureSMSError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o700) != 0, errno != EEXIST { throw .io("cannot create \(current): \(errnoText())") }
+        }
+    }
+
+    /// The permission bits of `path`.
+    static func mode(_ path: String) -> UInt32? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return UInt32(st.st_mode) & 0o777
+    }
+
+    private static func errnoText() -> String { String(cString: strerror(errno)) }
+}

@@ -1,0 +1,90 @@
+/// The symmetric KDF chain of one direction: `mk_n = BLAKE2b(key: ck_n, 0x01)`,
+/// `ck_{n+1} = BLAKE2b(key: ck_n, 0x02)`. Old chain and message keys are forgotten (forward secrecy).
+enum ChainKDF {
+    /// Message key and next chain key of `chainKey`.
+    static func step(_ chainKey: [UInt8]) -> (messageKey: [UInt8], next: [UInt8]) {
+        (Sodium.blake2b([0x01], key: chainKey), Sodium.blake2b([0x02], key: chainKey))
+    }
+
+    /// The first chain key (counter 1) and the ack key of a direction, from its split root.
+    static func start(root: [UInt8]) -> (chainKey: [UInt8], ackKey: [UInt8]) {
+        (Sodium.blake2b(Array("chain".utf8), key: root), Sodium.blake2b(Array("ack".utf8), key: root))
+    }
+
+    /// The 12-byte AEAD nonce: frame type byte, seven zero bytes, 32-bit big-endian counter.
+    static func nonce(type: FrameType, counter: UInt32) -> [UInt8] {
+        [type.rawValue, 0, 0, 0, 0, 0, 0, 0,
+         UInt8(truncatingIfNeeded: counter >> 24), UInt8(truncatingIfNeeded: counter >> 16),
+         UInt8(truncatingIfNeeded: counter >> 8), UInt8(truncatingIfNeeded: counter)]
+    }
+}
+
+/// The sending half of a session: the next data counter and chain key, and the ack counter.
+/// The caller persists the session after every `next…` call and before the frame leaves.
+struct SendChain: Codable, Sendable, Equatable {
+    private(set) var chainKey: [UInt8]
+    private(set) var nextCounter: UInt32 = 1
+    let ackKey: [UInt8]
+    private(set) var nextAckCounter: UInt32 = 1
+
+    init(root: [UInt8]) {
+        (chainKey, ackKey) = ChainKDF.start(root: root)
+    }
+
+    /// Takes the next data counter and its message key, advancing the chain.
+    mutating func nextMessageKey() throws(SecureSMSError) -> (counter: UInt32, key: [UInt8]) {
+        guard nextCounter <= Frame.maxCounter else { throw .counterExhausted }
+        let (mk, next) = ChainKDF.step(chainKey)
+        let counter = nextCounter
+        chainKey = next
+        nextCounter += 1
+        return (counter, mk)
+    }
+
+    /// Takes the next ack counter.
+    mutating func nextAck() throws(SecureSMSError) -> UInt32 {
+        guard nextAckCounter <= Frame.maxCounter else { throw .counterExhausted }
+        defer { nextAckCounter += 1 }
+        return nextAckCounter
+    }
+}
+
+/// The receiving half: chain key at `nextCounter`, a bounded store of skipped message keys, the ack key.
+struct ReceiveChain: Codable, Sendable, Equatable {
+    /// How far ahead of the chain a counter may be (keys derived and kept for the gap).
+    static let maxSkip: UInt32 = 64
+    /// How many skipped keys are kept at most (oldest evicted first).
+    static let maxStoredSkipped = 128
+
+    private(set) var chainKey: [UInt8]
+    private(set) var nextCounter: UInt32 = 1
+    private(set) var skipped: [UInt32: [UInt8]] = [:]
+    let ackKey: [UInt8]
+
+    init(root: [UInt8]) {
+        (chainKey, ackKey) = ChainKDF.start(root: root)
+    }
+
+    /// The message key for `counter`, consuming it. Call on a copy and keep the copy only if the
+    /// AEAD verifies, so forged frames cannot advance the chain.
+    mutating func messageKey(for counter: UInt32) throws(SecureSMSError) -> [UInt8] {
+        if counter < nextCounter {
+            if let key = skipped.removeValue(forKey: counter) { return key }
+            throw .replayed(counter: counter)
+        }
+        guard counter - nextCounter <= ReceiveChain.maxSkip else { throw .outsideWindow(counter: counter) }
+        while nextCounter < counter {
+            let (mk, next) = ChainKDF.step(chainKey)
+            skipped[nextCounter] = mk
+            chainKey = next
+            nextCounter += 1
+        }
+        let (mk, next) = ChainKDF.step(chainKey)
+        chainKey = next
+        nextCounter += 1
+        while skipped.count > ReceiveChain.maxStoredSkipped, let oldest = skipped.keys.min() {
+            skipped[oldest] = nil
+        }
+        return mk
+    }
+}

@@ -1,0 +1,134 @@
+/// Benchmark figures for issue 6 item 5: bytes and SMS per message for SecureSMS and the alternatives,
+/// and seal/open throughput. `smskit bench secure` prints these.
+///
+/// Example: `for row in SecureBenchmark.overheadTable() { print(row.scheme, row.payloadBytes, row.segments) }`.
+public enum SecureBenchmark {
+    /// One (scheme, payload size) measurement.
+    public struct OverheadRow: Sendable, Equatable, Codable {
+        /// Scheme name (`plain-sms`, `sealed-box`, `textsecure-2014`, `securesms-data`, …).
+        public var scheme: String
+        /// Application payload bytes.
+        public var payloadBytes: Int
+        /// SMS needed.
+        public var segments: Int
+        /// Bytes added by the scheme (headers, keys, tags, fragment headers), excluding the SMS UDH.
+        public var overheadBytes: Int
+        /// Protocol bytes on the air (payload + overhead), excluding the SMS UDH.
+        public var wireBytes: Int
+        /// What the scheme provides, in a few words.
+        public var notes: String
+    }
+
+    /// The payload sizes issue 6 asks for.
+    public static let standardPayloads = [20, 100, 113, 140, 500]
+
+    /// Rows for every scheme and payload size. SecureSMS rows come from the real frame builder and fragmenter.
+    public static func overheadTable(payloads: [Int] = standardPayloads) -> [OverheadRow] {
+        var rows: [OverheadRow] = []
+        for size in payloads {
+            rows.append(binarySMS("plain-sms", size, overhead: 0, notes: "no protection; SMS concatenation (12-byte UDH/segment)"))
+            rows.append(binarySMS("sealed-box", size, overhead: Sodium.sealedBoxOverhead,
+                                  notes: "crypto_box_seal: anonymous sender, no forward secrecy, no replay protection"))
+            rows.append(textSecure(size))
+            rows.append(secure("securesms-data", size, frame: Frame(header: FrameHeader(type: .data), counter: 1),
+                               transport: .binary, notes: "steady state: AEAD, per-message forward secrecy, replay window"))
+            rows.append(secure("securesms-hello", size,
+                               frame: Frame(header: FrameHeader(type: .hello), keyID: [0, 0, 0], ephemeral: zeros32),
+                               transport: .binary, notes: "0-RTT first contact, peer knows our key (KK)"))
+            rows.append(secure("securesms-intro", size,
+                               frame: Frame(header: FrameHeader(type: .intro), ephemeral: zeros32,
+                                            encryptedStatic: [UInt8](repeating: 0, count: Frame.encryptedStaticBytes)),
+                               transport: .binary, notes: "0-RTT first contact introducing our key (IK, identity hidden)"))
+            rows.append(secure("securesms-data-text", size, frame: Frame(header: FrameHeader(type: .data), counter: 1),
+                               transport: .text, notes: "text fallback (GSM-7 base64, 119 frame bytes per SMS)"))
+        }
+        return rows
+    }
+
+    private static let zeros32 = [UInt8](repeating: 0, count: 32)
+
+    private static func binarySMS(_ scheme: String, _ size: Int, overhead: Int, notes: String) -> OverheadRow {
+        let total = size + overhead
+        let single = SecureTransportKind.binary.capacity
+        let perConcatenated = SecureTransportKind.concatenatedBinaryCapacity
+        let segments = total <= single ? 1 : (total + perConcatenated - 1) / perConcatenated
+        return OverheadRow(scheme: scheme, payloadBytes: size, segments: segments, overheadBytes: overhead, wireBytes: total,
+                           notes: notes)
+    }
+
+    /// TextSecure's 2014 SMS transport (from its SmsTransportDetails/MultipartSmsTransportMessage layout):
+    /// 160-char SMS = 4-char prefix + base64 → 117 bytes; message overhead 53 bytes (version, ratchet key,
+    /// counters, 8-byte truncated MAC); multipart header 1 byte (single), 2 (first) and 3 (others) per SMS.
+    /// 63 bytes of payload fit in one SMS; key exchange needed 4 SMS before the first message (not counted).
+    static func textSecure(_ size: Int) -> OverheadRow {
+        let perSMS = (160 - 4) * 6 / 8
+        let message = size + 53
+        let segments: Int
+        let multipart: Int
+        if message + 1 <= perSMS {
+            segments = 1
+            multipart = 1
+        } else {
+            let rest = max(0, message - (perSMS - 2))
+            segments = 1 + (rest + (perSMS - 3) - 1) / (perSMS - 3)
+            multipart = 2 + 3 * (segments - 1)
+        }
+        return OverheadRow(scheme: "textsecure-2014", payloadBytes: size, segments: segments, overheadBytes: 53 + multipart,
+                           wireBytes: message + multipart, notes: "text SMS; 8-byte MAC; 4 SMS of key exchange first")
+    }
+
+    private static func secure(_ scheme: String, _ size: Int, frame: Frame, transport: SecureTransportKind, notes: String) -> OverheadRow {
+        var whole = frame
+        whole.body = [UInt8](repeating: 0, count: size + Sodium.tagBytes)
+        let parts = (try? Fragmenter.split(whole, capacity: transport.capacity)) ?? []
+        let wire = parts.reduce(0) { $0 + $1.bytes.count }
+        return OverheadRow(scheme: scheme, payloadBytes: size, segments: parts.count, overheadBytes: wire - size,
+                           wireBytes: wire, notes: notes)
+    }
+
+    /// Measured throughput of the steady-state data path (frame build + KDF step + AEAD, and back).
+    public struct Throughput: Sendable, Equatable, Codable {
+        /// Payload size used.
+        public var payloadBytes: Int
+        /// Messages sealed per second.
+        public var sealPerSecond: Double
+        /// Messages parsed and opened per second.
+        public var openPerSecond: Double
+    }
+
+    /// Seals `iterations` messages of `payloadBytes` with a real session chain, then opens them all.
+    public static func throughput(payloadBytes: Int = 100, iterations: Int = 20_000) throws(SecureSMSError) -> Throughput {
+        let root = Sodium.blake2b(Array("benchmark root".utf8))
+        let sid = Sodium.blake2b(Array("benchmark sid".utf8))
+        var send = SendChain(root: root)
+        var receive = ReceiveChain(root: root)
+        let payload = [UInt8](repeating: 0x42, count: payloadBytes)
+        var frames: [[UInt8]] = []
+        frames.reserveCapacity(iterations)
+        let clock = ContinuousClock()
+        let sealStart = clock.now
+        for _ in 0..<iterations {
+            let (counter, key) = try send.nextMessageKey()
+            var frame = Frame(header: FrameHeader(type: .data), counter: counter)
+            frame.body = try Sodium.seal(payload, key: key, nonce: ChainKDF.nonce(type: .data, counter: counter),
+                                         ad: frame.associatedHeader + sid)
+            frames.append(frame.bytes)
+        }
+        let sealTime = clock.now - sealStart
+        let openStart = clock.now
+        for bytes in frames {
+            let frame = try Frame(bytes: bytes)
+            let key = try receive.messageKey(for: frame.counter)
+            _ = try Sodium.open(frame.body, key: key, nonce: ChainKDF.nonce(type: .data, counter: frame.counter),
+                                ad: frame.associatedHeader + sid)
+        }
+        let openTime = clock.now - openStart
+        return Throughput(payloadBytes: payloadBytes, sealPerSecond: Double(iterations) / seconds(sealTime),
+                          openPerSecond: Double(iterations) / seconds(openTime))
+    }
+
+    private static func seconds(_ d: Duration) -> Double {
+        let c = d.components
+        return max(Double(c.seconds) + Double(c.attoseconds) / 1e18, 1e-9)
+    }
+}

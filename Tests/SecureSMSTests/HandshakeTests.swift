@@ -1,0 +1,37 @@
+import Testing
+@testable import SecureSMS
+
+@Suite struct HandshakeTests {
+    @Test func introReplyAndDataBothWays() throws {
+        var client = Fixtures.endpoint(Fixtures.client, tag: 1)
+        var bank = Fixtures.endpoint(Fixtures.bank, tag: 2)
+        let first = try client.send(text: "balance?", to: Fixtures.bank.publicKey, number: "+bank", now: 0)
+        #expect(first.step.outbound.count == 1)
+        let frame = try Frame(bytes: first.step.outbound[0].bytes)
+        #expect(frame.header.type == .intro)
+        var got = bank.receive(first.step.outbound[0].bytes, from: "+client", now: 1)
+        #expect(got.messages.map(\.text) == ["balance?"])
+        #expect(got.messages.first?.trust == .new)
+        #expect(got.messages.first?.peer == Fixtures.client.publicKey)
+        let reply = try bank.send(text: "42.00 EUR", to: Fixtures.client.publicKey, number: "+client", now: 1.5)
+        #expect(reply.step.outbound.count == 1)
+        #expect(try Frame(bytes: reply.step.outbound[0].bytes).header.type == .reply)
+        got = client.receive(reply.step.outbound[0].bytes, from: "+bank", now: 2)
+        #expect(got.messages.map(\.text) == ["42.00 EUR"])
+        #expect(got.deliveredIDs == [first.messageID])
+        // The client owes an ack; after the delay it sends a stand-alone ack frame.
+        let ack = client.tick(now: 10)
+        #expect(ack.outbound.count == 1)
+        #expect(ack.outbound[0].bytes.count == 25)
+        got = bank.receive(ack.outbound[0].bytes, from: "+client", now: 11)
+        #expect(got.deliveredIDs == [reply.messageID])
+        // Steady state: 20 bytes of overhead.
+        let data = try client.send([UInt8](repeating: 7, count: 113), to: Fixtures.bank.publicKey, number: "+bank", now: 12)
+        #expect(data.step.outbound.count == 1)
+        #expect(data.step.outbound[0].bytes.count == 133)
+        #expect(data.cost?.overheadBytes == 20)
+        got = bank.receive(data.step.outbound[0].bytes, from: "+client", now: 13)
+        #expect(got.messages.map(\.payload) == [[UInt8](repeating: 7, count: 113)])
+        #expect(got.messages.first?.trust == .pinned)  // `new` was reported once, on the first message
+    }
+}

@@ -1,0 +1,70 @@
+@testable import SecureSMS
+
+/// Deterministic xorshift64* generator for seeded tests.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
+    mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 2_685_821_657_736_338_717
+    }
+    mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8.random(in: 0...255, using: &self) } }
+}
+
+/// Fixed test identities and deterministic ephemerals.
+enum Fixtures {
+    static func seed(_ byte: UInt8) -> [UInt8] { [UInt8](repeating: byte, count: 32) }
+    static let bank = try! Identity.generate(seed: seed(0xB0))
+    static let client = try! Identity.generate(seed: seed(0xC1))
+    static let mallory = try! Identity.generate(seed: seed(0x66))
+
+    /// An ephemeral source that derives keys from a counter (seeded, reproducible).
+    static func ephemerals(_ tag: UInt8) -> @Sendable () throws(SecureSMSError) -> Handshake.Ephemeral {
+        let counter = Counter()
+        return { () throws(SecureSMSError) in
+            let n = counter.next()
+            return try Handshake.Ephemeral.generate(seed: [tag, UInt8(truncatingIfNeeded: n)] + [UInt8](repeating: 0xEE, count: 30))
+        }
+    }
+
+    static func endpoint(_ identity: Identity, tag: UInt8, configuration: EndpointConfiguration = .init()) -> SecureEndpoint {
+        SecureEndpoint(identity: identity, state: EndpointState(), configuration: configuration, ephemerals: ephemerals(tag))
+    }
+}
+
+/// A tiny thread-safe counter for the ephemeral source.
+final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLockish()
+    func next() -> Int { lock.with { value += 1; return value } }
+}
+
+/// Minimal lock without Foundation.
+final class NSLockish: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func with<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension EndpointStep {
+    var messages: [ReceivedMessage] {
+        events.compactMap { if case .message(let m) = $0 { return m } else { return nil } }
+    }
+    var rejections: [SecureSMSError] {
+        events.compactMap { if case .rejected(_, let e) = $0 { return e } else { return nil } }
+    }
+    var deliveredIDs: [UInt64] {
+        events.compactMap { if case .delivered(let id, _, _) = $0 { return id } else { return nil } }
+    }
+}

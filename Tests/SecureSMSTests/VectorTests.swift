@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import SecureSMS
+
+/// Test vectors for docs/protocol.md §7, generated with fixed keys. Run with SECURESMS_PRINT_VECTORS=1 to print them.
+@Suite struct VectorTests {
+    static func seeded(_ byte: UInt8) -> @Sendable () throws(SecureSMSError) -> Handshake.Ephemeral {
+        { () throws(SecureSMSError) in try Handshake.Ephemeral.generate(seed: [UInt8](repeating: byte, count: 32)) }
+    }
+
+    /// The vector transcript: (name, hex) pairs.
+    static func transcript() throws -> [(String, String)] {
+        let client = try Identity.generate(seed: [UInt8](repeating: 0xC1, count: 32))
+        let bank = try Identity.generate(seed: [UInt8](repeating: 0xB0, count: 32))
+        var out: [(String, String)] = [
+            ("client.secret (seed C1×32)", Hex.encode(client.secretBytes)),
+            ("client.public", client.publicKey.hex),
+            ("client.fingerprint", client.publicKey.fingerprint),
+            ("client.keyID", Hex.encode(client.publicKey.keyID)),
+            ("bank.secret (seed B0×32)", Hex.encode(bank.secretBytes)),
+            ("bank.public", bank.publicKey.hex),
+            ("bank.fingerprint", bank.publicKey.fingerprint),
+        ]
+        // Intro (first contact ever), client ephemeral from seed 01×32.
+        var c1 = SecureEndpoint(identity: client, state: EndpointState(), configuration: .init(), ephemerals: seeded(0x01))
+        let intro = try c1.send(text: "Balance?", to: bank.publicKey, number: "+100", now: 0)
+        out.append(("intro (text \"Balance?\", e = seed 01×32)", Hex.encode(intro.step.outbound[0].bytes)))
+        // Hello (KK), client ephemeral from seed 02×32, after the bank knows the client.
+        var c2 = SecureEndpoint(identity: client, state: EndpointState(), configuration: .init(), ephemerals: seeded(0x02))
+        c2.markIntroduced(bank.publicKey)
+        let hello = try c2.send(text: "Balance?", to: bank.publicKey, number: "+100", now: 0)
+        out.append(("hello (text \"Balance?\", e = seed 02×32)", Hex.encode(hello.step.outbound[0].bytes)))
+        var b = SecureEndpoint(identity: bank, state: EndpointState(), configuration: .init(), ephemerals: seeded(0x03))
+        b.pin(client.publicKey, number: "+200")
+        _ = b.receive(hello.step.outbound[0].bytes, from: "+200", now: 0)
+        let reply = try b.send(text: "EUR 42.00", to: client.publicKey, number: "+200", now: 0)
+        out.append(("reply (text \"EUR 42.00\", e = seed 03×32)", Hex.encode(reply.step.outbound[0].bytes)))
+        _ = c2.receive(reply.step.outbound[0].bytes, from: "+100", now: 0)
+        let data = try c2.send(Array("transfer 10".utf8), to: bank.publicKey, number: "+100", now: 0)
+        out.append(("data 1 client→bank (bytes \"transfer 10\", piggy-backed ack 000001 0000)", Hex.encode(data.step.outbound[0].bytes)))
+        _ = b.receive(data.step.outbound[0].bytes, from: "+200", now: 0)
+        let ack = b.tick(now: 100)
+        out.append(("ack 1 bank→client (cumulative 2)", Hex.encode(ack.outbound[0].bytes)))
+        return out
+    }
+
+    @Test func vectorsAreStable() throws {
+        let transcript = try Self.transcript()
+        if ProcessInfo.processInfo.environment["SECURESMS_PRINT_VECTORS"] != nil {
+            for (name, hex) in transcript { print("\(name)\n    \(hex)") }
+        }
+        let again = try Self.transcript()
+        #expect(transcript.map(\.1) == again.map(\.1))
+        let expected = Self.expected
+        for (name, hex) in transcript {
+            #expect(expected[name] == hex, "vector \(name)")
+        }
+    }
+
+    static let expected: [String: String] = [
+        "client.secret (seed C1×32)":
+            "f564179f1d20f7763cec520414d8b9a0f6447f8ca1e1e6aaff76b7cf4c761a42",
+        "client.public":
+            "6cf251d3cf2a8e08aab09c6ad68eca6d3d7421c948e4e8df0f48718429809f68",
+        "client.fingerprint":
+            "5RPT-GSHY-P5C6-GYPB-FJS5",
+        "client.keyID":
+            "dbdb13",
+        "bank.secret (seed B0×32)":
+            "43cd448997eecce8f96502dc99d8a71536880032cc74f906ba6919ef0747cc8c",
+        "bank.public":
+            "e76c9deb04699062f797dba170461f423ab308ba33dafcb6bec1e3a6bc7b720b",
+        "bank.fingerprint":
+            "F4V9-GPYW-V99H-LFVB-SEHU",
+        "intro (text \"Balance?\", e = seed 01×32)":
+            "4c1b1b58dd50ea14b60da17b790cd02754d970c9bab864ebb3c0f3016fe51d3f571d1291c7400c5117a8baa83ee38febe36e0fd002ef2cf9075c8091c7139cc17bb44f71a3c3e0ba80116c16dac7e483a1ebcb3b374c1b201f8aee4dd192a210e8977d83155788dc",
+        "hello (text \"Balance?\", e = seed 02×32)":
+            "44dbdb1360346e7c911a5f6ba154129174cafe75b294ac3bbd5549632f48cec6266f84100bfd38e3bbd25acdfd92a2cd3d2ac3c67794a420c7e4a3",
+        "reply (text \"EUR 42.00\", e = seed 03×32)":
+            "5475e270df2952c57ba8367ba8618c178f9fe50db2799d304e74e918d985686146f7b063f864bbeae9ac8aacd32f3a581828bfba16769ad10a",
+        "data 1 client→bank (bytes \"transfer 10\", piggy-backed ack 000001 0000)":
+            "5a0000015321b64e1579b0e8416ea0c4d90c1faa9714c140193d3acd76e4e0d9ac2dd69c",
+        "ack 1 bank→client (cumulative 2)":
+            "60000001747ad21fe9aadaa6a6c932910cbd1038eb704c3cd5",
+    ]
+}
