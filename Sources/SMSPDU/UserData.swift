@@ -132,6 +132,8 @@ public struct UserData: Sendable, Hashable {
             case let (.binary(b), _): out += b
             case let (.text(t), .ucs2) where !dcs.isCompressed:
                 if let raw = rawUCS2 { out += raw } else { out += UCS2.encode(t) }
+            case let (.text(t), _) where t.isEmpty:
+                break  // empty user data (TP-UDL 0) is valid in every coding, e.g. `UserData.empty`
             case (.text, _):
                 throw .contentMismatch("text given for \(dcs); 8-bit and compressed user data must be bytes")
             }

@@ -312,3 +312,16 @@ import Testing
         #expect(ProtocolIdentifier.telematicDevice(0x00) == nil)
     }
 }
+
+@Suite struct EmptyUserDataTests {
+    /// `UserData.empty` (TP-UDL 0) encodes in every coding, so a header-only PDU can be built for
+    /// any message (the emulator re-addresses 8-bit submits this way).
+    @Test(arguments: [DataCodingScheme.gsm7, .eightBit, .ucs2])
+    func emptyUserDataEncodesInEveryCoding(_ dcs: DataCodingScheme) throws {
+        let submit = SubmitPDU(destination: try Address("+15550002"), userData: .empty, dataCodingScheme: dcs)
+        let bytes = try TPDU.submit(submit).encoded()
+        #expect(bytes.last == 0x00)
+        guard case .submit(let back) = try TPDU(bytes: bytes) else { Issue.record("not a submit"); return }
+        #expect(back.userData.bytes?.isEmpty ?? back.userData.text?.isEmpty ?? false)
+    }
+}

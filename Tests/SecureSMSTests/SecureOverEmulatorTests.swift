@@ -93,15 +93,14 @@ import Testing
         await Self.shutdown(net, client, bank)
     }
 
-    /// Binary port-addressed frames: currently rejected by the emulator (+CMS ERROR 304) — see the report.
+    /// Binary port-addressed frames (the default transport) through the emulator, client to bank.
     @Test func binaryFramesOverPTYs() async throws {
         let (net, client, bank) = try await Self.links(faults: "", transport: .binary)
         let atBank = Self.collect(bank.channel)
-        await withKnownIssue("ModemEmulator answers +CMS ERROR 304 to every port-addressed 8-bit SMS-SUBMIT") {
-            try await client.channel.send(text: "hello", to: Fixtures.bank.publicKey, number: "+15550002")
-            let arrived = await Self.wait(seconds: 10) { await atBank.snapshot().0.count == 1 }
-            #expect(arrived)
-        }
+        try await client.channel.send(text: "hello", to: Fixtures.bank.publicKey, number: "+15550002")
+        let arrived = await Self.wait(seconds: 10) { await atBank.snapshot().0.count == 1 }
+        #expect(arrived)
+        #expect(await atBank.snapshot().0.map(\.text) == ["hello"])
         await Self.shutdown(net, client, bank)
     }
 }
