@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Sets up and runs the whole SMSKit test suite: unit tests, end-to-end tests over real PTYs
-# against the emulator, the shared PDU vectors through the CLI, and udev tests under umockdev.
+# against the emulator, the shared PDU vectors through the CLI, udev tests under umockdev, and
+# the README's demo as a smoke test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 swift build --build-tests
-swift test --skip-build --parallel 2>&1 | tee .build/test-output.txt
+swift test --skip-build
+echo "== smoke: smskit demo (the README's main command, on the emulator)"
+timeout 120 .build/debug/smskit demo > .build/demo-output.txt || { cat .build/demo-output.txt; exit 1; }
+tail -1 .build/demo-output.txt

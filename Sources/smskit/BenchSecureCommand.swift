@@ -1,0 +1,35 @@
+import ArgumentParser
+import SecureSMS
+
+/// `smskit bench secure` — SecureSMS overhead and segments against plain SMS, libsodium's sealed box and
+/// TextSecure's 2014 SMS format, and seal/open operations per second.
+struct BenchSecureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "secure",
+        abstract: "Overhead bytes and segments per payload size, and seal/open operations per second."
+    )
+
+    @Option(parsing: .upToNextOption, help: "Payload sizes in bytes.") var payloads = SecureBenchmark.standardPayloads
+    @Option(help: "Seal/open iterations per payload size.") var iterations = 20_000
+    @Flag(help: "Print one JSON object.") var json = false
+
+    struct Result: Encodable {
+        let overhead: [SecureBenchmark.OverheadRow]
+        let throughput: [SecureBenchmark.Throughput]
+    }
+
+    func run() throws {
+        let table = SecureBenchmark.overheadTable(payloads: payloads)
+        let speeds = try payloads.map { try SecureBenchmark.throughput(payloadBytes: $0, iterations: iterations) }
+        if json { return try Output.json(Result(overhead: table, throughput: speeds)) }
+        print("payload  scheme                      SMS  overhead  on-air")
+        for row in table {
+            let scheme = row.scheme.padding(toLength: 26, withPad: " ", startingAt: 0)
+            print(String(format: "%7d  %@  %3d  %8d  %6d", row.payloadBytes, scheme, row.segments, row.overheadBytes, row.wireBytes))
+        }
+        print("\npayload   seal/s    open/s")
+        for s in speeds {
+            print(String(format: "%7d  %8.0f  %8.0f", s.payloadBytes, s.sealPerSecond, s.openPerSecond))
+        }
+    }
+}
