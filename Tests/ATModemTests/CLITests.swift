@@ -63,7 +63,10 @@ func jsonObject(_ line: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
 }
 
-@Suite(.serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: smskitBinary), "build smskit first"))
+/// Runs when the CLI is built (`swift build` before `swift test`); skipped otherwise.
+let cliTestsEnabled = FileManager.default.isExecutableFile(atPath: smskitBinary)
+
+@Suite(.serialized, .enabled(if: cliTestsEnabled, "build smskit first (swift build)"))
 struct CLITests {
     @Test func infoSendReportAndListenAgainstTheEmulator() async throws {
         let net = VirtualNetwork(seed: 5, clock: InstantClock())
