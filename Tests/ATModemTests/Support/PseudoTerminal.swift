@@ -38,7 +38,7 @@ final class PseudoTerminal: @unchecked Sendable {
     func writeMaster(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(master, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeBytes { raw in raw.baseAddress.map { Glibc.write(master, $0 + offset, raw.count - offset) } ?? 0 }
             if n <= 0 { return }
             offset += n
         }
