@@ -11,7 +11,9 @@ extension VirtualModem {
         if settings.charset == "UCS2", text.count % 4 == 0, let bytes = HexCoding.decode(text) {
             address = UCS2.decode(bytes)
         }
-        guard (try? Address(address)) != nil else { throw .cms(.invalidTextParameter) }
+        guard let parsed = try? Address(address), parsed.typeOfNumber != .alphanumeric else {
+            throw .cms(.invalidTextParameter)
+        }
         return address
     }
 

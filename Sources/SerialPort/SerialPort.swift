@@ -197,11 +197,14 @@ extension SerialPort {
             let first = state.withLock { s -> Bool in
                 if s.closed { return false }
                 s.closed = true
+                // Wake the reader while the descriptors are certainly open (closing them needs this lock).
+                if !s.fdClosed {
+                    var one: UInt8 = 1
+                    _ = Glibc.write(wakeWrite, &one, 1)
+                }
                 return true
             }
             guard first else { return }
-            var one: UInt8 = 1
-            _ = Glibc.write(wakeWrite, &one, 1)
             lock?.release()
             closeDescriptorsIfDone()
         }

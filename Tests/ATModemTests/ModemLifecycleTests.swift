@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import SerialPort
 @testable import ATModem
@@ -7,7 +8,10 @@ import SerialPort
 func openModem(_ fakes: [FakeModem], configuration: Modem.Configuration = testConfiguration(),
                clock: any Clock<Duration> = ContinuousClock()) async throws(ModemError) -> Modem {
     let queue = FakeQueue(fakes)
-    return try await Modem(name: fakes.first?.path ?? "", configuration: configuration, clock: clock) { () throws(ModemError) in
+    var logger = Logger(label: "test.modem")
+    logger.logLevel = .critical
+    return try await Modem(name: fakes.first?.path ?? "", configuration: configuration, clock: clock, logger: logger) {
+        () throws(ModemError) in
         guard let fake = queue.next() else { throw ModemError.port(.openFailed(path: "none", errno: ENOENT)) }
         do throws(SerialPortError) { return try SerialPort(path: fake.path, configuration: testSerial) } catch {
             throw ModemError.port(error)

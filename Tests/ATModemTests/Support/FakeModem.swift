@@ -21,7 +21,11 @@ final class FakeModem: @unchecked Sendable {
     init(script: @escaping @Sendable (Input, FakeModem) -> String?) throws {
         pty = try PseudoTerminal()
         self.script = script
-        let thread = Thread { [self] in self.loop() }
+        let thread = Thread { [weak self] in
+            // Poll in short rounds holding no strong reference in between, so the fake (and its pty)
+            // is freed when the test drops it.
+            while let me = self, me.step() {}
+        }
         thread.start()
     }
 
@@ -32,16 +36,23 @@ final class FakeModem: @unchecked Sendable {
     var commands: [String] { received.compactMap { if case .command(let c) = $0 { return c } else { return nil } } }
 
     /// Writes unsolicited output now.
-    func inject(_ text: String) { pty.writeMaster(text) }
+    func inject(_ text: String) { write(text) }
+
+    /// Writes to the master unless unplugged (under the lock, so a closed descriptor is never reused).
+    private func write(_ text: String) {
+        state.withLock { if !stopped { pty.writeMaster(text) } }
+    }
 
     /// Switches to PDU input until Ctrl-Z (call from the script when answering with a prompt).
     func expectPDU() { state.withLock { promptMode = true } }
 
     /// Simulates an unplug: the pty master closes, the client sees EIO.
     func unplug() {
-        state.withLock { stopped = true }
-        pty.closeSlave()
-        pty.closeMaster()
+        state.withLock {
+            stopped = true
+            pty.closeSlave()
+            pty.closeMaster()
+        }
     }
 
     /// Waits until `predicate` holds for the received inputs (5 s failure guard).
@@ -50,21 +61,22 @@ final class FakeModem: @unchecked Sendable {
         while !predicate(received) && Date() < deadline { try? await Task.sleep(for: .milliseconds(1)) }
     }
 
-    private func loop() {
-        var buffer: [UInt8] = []
+    private var buffer: [UInt8] = []
+
+    /// One poll round (20 ms); false once unplugged or the pty is gone.
+    private func step() -> Bool {
+        if state.withLock({ stopped }) { return false }
         var chunk = [UInt8](repeating: 0, count: 1024)
-        while !state.withLock({ stopped }) {
-            var p = pollfd(fd: pty.master, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, 20) > 0 else { continue }
-            if state.withLock({ stopped }) { return }
-            let n = chunk.withUnsafeMutableBytes { read(pty.master, $0.baseAddress, $0.count) }
-            if n <= 0 { return }
-            buffer += chunk[0..<n]
-            while let input = nextInput(&buffer) {
-                state.withLock { log.append(input) }
-                if let out = script(input, self) { pty.writeMaster(out) }
-            }
+        var p = pollfd(fd: pty.master, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, 20) > 0 else { return true }
+        let n = state.withLock { stopped ? -1 : chunk.withUnsafeMutableBytes { read(pty.master, $0.baseAddress, $0.count) } }
+        if n <= 0 { return false }
+        buffer += chunk[0..<n]
+        while let input = nextInput(&buffer) {
+            state.withLock { log.append(input) }
+            if let out = script(input, self) { write(out) }
         }
+        return true
     }
 
     private func nextInput(_ buffer: inout [UInt8]) -> Input? {

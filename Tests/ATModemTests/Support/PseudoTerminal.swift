@@ -13,6 +13,9 @@ final class PseudoTerminal: @unchecked Sendable {
         guard openpty(&m, &s, nil, nil, nil) == 0 else { throw POSIXError(.EIO) }
         var name = [CChar](repeating: 0, count: 128)
         guard ttyname_r(s, &name, name.count) == 0 else { throw POSIXError(.EIO) }
+        // Close-on-exec, so child processes (CLI tests) never hold a pty open and mask a hang-up.
+        _ = fcntl(m, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(s, F_SETFD, FD_CLOEXEC)
         master = m
         slave = s
         path = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -35,7 +38,7 @@ final class PseudoTerminal: @unchecked Sendable {
     func writeMaster(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(master, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeBytes { raw in raw.baseAddress.map { Glibc.write(master, $0 + offset, raw.count - offset) } ?? 0 }
             if n <= 0 { return }
             offset += n
         }
@@ -57,10 +60,14 @@ final class PseudoTerminal: @unchecked Sendable {
         return String(decoding: collected, as: UTF8.self)
     }
 
-    func closeMaster() { close(master) }
+    private var masterOpen = true
+
+    func closeMaster() {
+        if masterOpen { close(master); masterOpen = false }
+    }
 
     deinit {
         closeSlave()
-        close(master)
+        closeMaster()
     }
 }
