@@ -16,7 +16,7 @@ func runGammu(port: String, _ arguments: [String]) async throws -> (status: Int3
     process.executableURL = URL(fileURLWithPath: gammuBinary ?? "/usr/bin/gammu")
     process.arguments = ["-c", config.path] + arguments
     let outputFile = directory.appendingPathComponent("output.txt")
-    FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
     let output = try FileHandle(forWritingTo: outputFile)
     process.standardOutput = output
     process.standardError = output
