@@ -12,7 +12,9 @@ public enum TypeOfNumber: UInt8, Sendable, Hashable, Codable, CaseIterable {
 
 /// Numbering plan identification (NPI) of an address, TS 23.040 §9.1.2.5.
 public struct NumberingPlan: RawRepresentable, Sendable, Hashable, Codable {
+    /// The NPI value (0–15).
     public let rawValue: UInt8
+    /// Wraps an NPI value; only the low four bits are kept.
     public init(rawValue: UInt8) { self.rawValue = rawValue & 0x0F }
     /// 0: unknown.
     public static let unknown = NumberingPlan(rawValue: 0)
@@ -39,7 +41,9 @@ public struct NumberingPlan: RawRepresentable, Sendable, Hashable, Codable {
 /// let s = try Address("InfoSMS")         // alphanumeric (packed 7-bit)
 /// ```
 public struct Address: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Type of number (international, national, alphanumeric, …).
     public var typeOfNumber: TypeOfNumber
+    /// Numbering plan identification (usually `.isdn`; `.unknown` for alphanumeric).
     public var numberingPlan: NumberingPlan
     /// Digits (no leading `+`) or, for alphanumeric addresses, the text.
     public var value: String
@@ -89,33 +93,47 @@ public struct Address: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// Decodes semi-octet digits; `count` digits, filler 0xF ignored only in the last position.
+    /// ASCII of the BCD digits 0-9, `*`, `#`, `a`, `b`, `c`.
+    private static let bcdASCII: [UInt8] = Array("0123456789*#abc".utf8)
+
     static func decodeDigits(_ octets: ArraySlice<UInt8>, count: Int, field: PDUField) throws(PDUError) -> String {
-        var s = ""
-        s.reserveCapacity(count)
+        // Validate first so the string can be built without a throwing closure.
         var i = 0
-        var offset = octets.startIndex
-        for byte in octets {
-            for nibble in [byte & 0x0F, byte >> 4] where i < count {
-                if nibble == 0x0F {
-                    // Some senders put the filler early; treat an F as the end of the number only
-                    // when nothing but filler follows.
-                    if i == count - 1 { i += 1; continue }
-                    throw .invalidValue(field: field, offset: offset, value: Int(byte))
-                }
-                s.append(bcdDigits[Int(nibble)])
-                i += 1
+        for index in octets.indices {
+            let byte = octets[index]
+            // A filler (0xF) is allowed only as the last digit.
+            if i < count - 1, byte & 0x0F == 0x0F || (i + 1 < count - 1 && byte >> 4 == 0x0F) {
+                throw .invalidValue(field: field, offset: index, value: Int(byte))
             }
-            offset += 1
+            i += 2
         }
-        return s
+        let ascii = bcdASCII
+        return UTF8Builder.string(capacity: count) { out in
+            var i = 0
+            for byte in octets {
+                if i < count, byte & 0x0F != 0x0F { out.append(UInt32(ascii[Int(byte & 0x0F)])) }
+                if i + 1 < count, byte >> 4 != 0x0F { out.append(UInt32(ascii[Int(byte >> 4)])) }
+                i += 2
+            }
+        }
     }
 
     static func encodeDigits(_ value: String, field: PDUField) throws(PDUError) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity((value.count + 1) / 2)
+        out.reserveCapacity((value.utf8.count + 1) / 2)
         var pending: UInt8? = nil
-        for (i, c) in value.enumerated() {
-            guard let d = digitValue(c) else { throw .unencodableCharacter(c, index: i) }
+        for c in value.utf8 {
+            let d: UInt8
+            switch c {
+            case 0x30...0x39: d = c - 0x30
+            case 0x2A: d = 10                      // *
+            case 0x23: d = 11                      // #
+            case 0x61...0x63: d = c - 0x61 + 12    // a b c
+            case 0x41...0x43: d = c - 0x41 + 12    // A B C
+            default:
+                let index = value.firstIndex { digitValue($0) == nil && !"ABC".contains($0) } ?? value.startIndex
+                throw .unencodableCharacter(value[index], index: value.distance(from: value.startIndex, to: index))
+            }
             if let low = pending { out.append(d << 4 | low); pending = nil } else { pending = d }
         }
         if let low = pending { out.append(0xF0 | low) }
@@ -133,8 +151,8 @@ public struct Address: Sendable, Hashable, Codable, CustomStringConvertible {
         let ton = TypeOfNumber(rawValue: (toa >> 4) & 0x07) ?? .unknown
         let npi = NumberingPlan(rawValue: toa & 0x0F)
         if ton == .alphanumeric {
-            let septets = SeptetPacking.unpack(octets, count: length * 4 / 7) ?? []
-            return Address(typeOfNumber: ton, numberingPlan: npi, value: GSM7Alphabet.default.decode(septets))
+            let text = GSM7Alphabet.default.decode(packed: octets, count: length * 4 / 7, startBit: 0) ?? ""
+            return Address(typeOfNumber: ton, numberingPlan: npi, value: text)
         }
         return Address(typeOfNumber: ton, numberingPlan: npi, value: try decodeDigits(octets, count: length, field: field))
     }
@@ -148,8 +166,10 @@ public struct Address: Sendable, Hashable, Codable, CustomStringConvertible {
             let semiOctets = (septets.count * 7 + 3) / 4
             return [UInt8(semiOctets), typeOfAddress] + packed
         }
-        guard value.count <= 20 else { throw .valueTooLarge(field: field, value: value.count, maximum: 20) }
-        return [UInt8(value.count), typeOfAddress] + (try Address.encodeDigits(value, field: field))
+        let digits = try Address.encodeDigits(value, field: field)
+        let count = value.utf8.count
+        guard count <= 20 else { throw .valueTooLarge(field: field, value: count, maximum: 20) }
+        return [UInt8(count), typeOfAddress] + digits
     }
 
     /// Decodes the SMSC address field (length in octets, 0 = absent).
@@ -163,8 +183,8 @@ public struct Address: Sendable, Hashable, Codable, CustomStringConvertible {
         let ton = TypeOfNumber(rawValue: (toa >> 4) & 0x07) ?? .unknown
         let npi = NumberingPlan(rawValue: toa & 0x0F)
         if ton == .alphanumeric {
-            let septets = SeptetPacking.unpack(octets, count: octets.count * 8 / 7) ?? []
-            return Address(typeOfNumber: ton, numberingPlan: npi, value: GSM7Alphabet.default.decode(septets))
+            let text = GSM7Alphabet.default.decode(packed: octets, count: octets.count * 8 / 7, startBit: 0) ?? ""
+            return Address(typeOfNumber: ton, numberingPlan: npi, value: text)
         }
         var count = octets.count * 2
         if let last = octets.last, last >> 4 == 0x0F { count -= 1 }

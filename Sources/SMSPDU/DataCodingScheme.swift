@@ -21,6 +21,7 @@ public struct MessageWaiting: Sendable, Hashable, Codable {
     public var store: Bool
     /// Indication active (set) or inactive (clear).
     public var active: Bool
+    /// What is waiting.
     public var kind: Kind
 }
 
@@ -31,7 +32,9 @@ public struct MessageWaiting: Sendable, Hashable, Codable {
 /// DataCodingScheme(rawValue: 0xF4).alphabet                            // .eightBit
 /// ```
 public struct DataCodingScheme: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The TP-DCS octet.
     public var rawValue: UInt8
+    /// Wraps a TP-DCS octet as received.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// The general data coding group (0x00–0x3F): alphabet, optional class, optional compression.
@@ -96,6 +99,7 @@ public struct DataCodingScheme: RawRepresentable, Sendable, Hashable, Codable, C
     /// Whether the coding group is reserved (0x80–0xBF); such data is decoded as GSM 7-bit.
     public var isReservedGroup: Bool { group >= 0x8 && group <= 0xB }
 
+    /// Readable form, e.g. `gsm7, class 1 (0xF1)`.
     public var description: String {
         var parts = [alphabet.rawValue]
         if let c = messageClass { parts.append("class \(c.rawValue)") }

@@ -24,6 +24,7 @@ public struct DeliverPDU: Sendable, Hashable {
     /// TP-UD (TP-UDHI follows from `userData.header`).
     public var userData: UserData
 
+    /// Creates an SMS-DELIVER; TP-UDHI follows from `userData.header`.
     public init(originator: Address, protocolIdentifier: UInt8 = 0, dataCodingScheme: DataCodingScheme = .gsm7,
                 serviceCentreTimestamp: ServiceCentreTimestamp, userData: UserData,
                 moreMessagesToSend: Bool = false, loopPrevention: Bool = false,
@@ -37,6 +38,15 @@ public struct DeliverPDU: Sendable, Hashable {
         self.loopPrevention = loopPrevention
         self.statusReportIndication = statusReportIndication
         self.replyPath = replyPath
+    }
+
+    /// The SMS-DELIVER a recipient gets for `submit` (what a service centre, or the emulator,
+    /// makes of it): same PID, DCS and user data; the status report indication mirrors TP-SRR.
+    public init(submit: SubmitPDU, originator: Address, serviceCentreTimestamp: ServiceCentreTimestamp) {
+        self.init(originator: originator, protocolIdentifier: submit.protocolIdentifier,
+                  dataCodingScheme: submit.dataCodingScheme, serviceCentreTimestamp: serviceCentreTimestamp,
+                  userData: submit.userData, statusReportIndication: submit.statusReportRequest,
+                  replyPath: submit.replyPath)
     }
 
     static func decode(_ reader: inout ByteReader) throws(PDUError) -> DeliverPDU {

@@ -38,28 +38,59 @@ public struct GSM7Alphabet: Sendable, Hashable {
     /// an ESC as the last septet is dropped.
     public func decode<C: Collection>(_ septets: C) -> String where C.Element == UInt8 {
         let map = tables
-        var scalars = String.UnicodeScalarView()
+        return UTF8Builder.string(capacity: septets.count * 3) { out in
+            var state = DecodeState()
+            for raw in septets { state.feed(raw, map.locking, map.single, &out) }
+        }
+    }
+
+    /// Decodes `count` septets packed in `octets` from bit `startBit`, without unpacking them
+    /// first; `nil` when the octets hold fewer bits.
+    func decode(packed octets: ArraySlice<UInt8>, count: Int, startBit: Int) -> String? {
+        guard count >= 0, startBit >= 0, startBit + count * 7 <= octets.count * 8 else { return nil }
+        let map = tables
+        let locking = map.locking, single = map.single
+        return octets.withUnsafeBufferPointer { p in
+            UTF8Builder.string(capacity: count * 3) { out in
+                var state = DecodeState()
+                var bit = startBit
+                for _ in 0..<count {
+                    let i = bit >> 3
+                    var v = UInt16(p[i])
+                    if i + 1 < p.count { v |= UInt16(p[i + 1]) << 8 }
+                    state.feed(UInt8(truncatingIfNeeded: v >> UInt16(bit & 7)), locking, single, &out)
+                    bit += 7
+                }
+            }
+        }
+    }
+
+    /// Escape handling shared by both decoders.
+    private struct DecodeState {
         var escaped = false
-        for raw in septets {
+
+        @inline(__always)
+        mutating func feed(_ raw: UInt8, _ locking: [UInt32], _ single: [UInt32], _ out: inout UTF8Builder) {
             let s = Int(raw & 0x7F)
+            let value: UInt32
             if escaped {
                 escaped = false
-                if s == 0x1B { scalars.append(" "); continue }
-                let v = map.single[s] != 0 ? map.single[s] : map.locking[s]
-                if let u = Unicode.Scalar(v), v != 0 { scalars.append(u) }
-                continue
+                value = s == 0x1B ? 0x20 : (single[s] != 0 ? single[s] : locking[s])
+            } else if s == 0x1B {
+                escaped = true
+                return
+            } else {
+                value = locking[s]
             }
-            if s == 0x1B { escaped = true; continue }
-            if let u = Unicode.Scalar(map.locking[s]), map.locking[s] != 0 { scalars.append(u) }
+            if value != 0 { out.append(value) }
         }
-        return String(scalars)
     }
 
     /// Number of septets a scalar takes (1, or 2 with the escape), or `nil` when not encodable.
     public func septetCount(of scalar: Unicode.Scalar) -> Int? {
         let map = tables
-        if map.lockingReverse[scalar.value] != nil { return 1 }
-        if map.singleReverse[scalar.value] != nil { return 2 }
+        if map.lockingTable.code(for: scalar.value) != nil { return 1 }
+        if map.singleTable.code(for: scalar.value) != nil { return 2 }
         return nil
     }
 
@@ -71,13 +102,14 @@ public struct GSM7Alphabet: Sendable, Hashable {
     /// Encodes text into unpacked septets (escape sequences included).
     public func encode(_ text: String) throws(PDUError) -> [UInt8] {
         let map = tables
+        let locking = map.lockingTable, single = map.singleTable
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         var index = 0
         for scalar in text.unicodeScalars {
-            if let code = map.lockingReverse[scalar.value] {
+            if let code = locking.code(for: scalar.value) {
                 out.append(code)
-            } else if let code = map.singleReverse[scalar.value] {
+            } else if let code = single.code(for: scalar.value) {
                 out.append(GSM7Alphabet.escape)
                 out.append(code)
             } else {
@@ -89,44 +121,58 @@ public struct GSM7Alphabet: Sendable, Hashable {
     }
 }
 
-/// Lookup tables for one combination of locking and single shift tables (built once, shared).
-final class GSM7CharacterMap: Sendable {
-    let locking: [UInt32]
-    let single: [UInt32]
-    let lockingReverse: [UInt32: UInt8]
-    let singleReverse: [UInt32: UInt8]
+/// One character table with its reverse lookup (built once per table, shared).
+final class GSM7Table: Sendable {
+    let values: [UInt32]
+    let reverse: [UInt32: UInt8]
+    /// Reverse lookup for U+0000–U+00FF without hashing (0xFF: not in the table).
+    let latin: [UInt8]
 
-    init(locking: [UInt32], single: [UInt32]) {
-        self.locking = locking
-        self.single = single
-        var lr: [UInt32: UInt8] = [:]
-        for (i, v) in locking.enumerated() where v != 0 && i != 0x1B { lr[v] = UInt8(i) }
-        var sr: [UInt32: UInt8] = [:]
-        for (i, v) in single.enumerated() where v != 0 && i != 0x1B && lr[v] == nil { sr[v] = UInt8(i) }
-        lockingReverse = lr
-        singleReverse = sr
-    }
-
-    private static let all: [Int: GSM7CharacterMap] = {
-        var result: [Int: GSM7CharacterMap] = [:]
-        let languages: [NationalLanguage?] = [nil] + NationalLanguage.allCases.map { Optional($0) }
-        for l in languages {
-            for s in languages {
-                let locking = l.flatMap(GSM7Tables.locking) ?? GSM7Tables.defaultLocking
-                let single = s.flatMap(GSM7Tables.single) ?? GSM7Tables.defaultSingle
-                result[key(l, s)] = GSM7CharacterMap(locking: locking, single: single)
-            }
+    init(_ values: [UInt32]) {
+        self.values = values
+        var r: [UInt32: UInt8] = [:]
+        var l = [UInt8](repeating: 0xFF, count: 256)
+        for (i, v) in values.enumerated() where v != 0 && i != 0x1B && r[v] == nil {
+            r[v] = UInt8(i)
+            if v < 256 { l[Int(v)] = UInt8(i) }
         }
-        return result
-    }()
-
-    private static let fallback = GSM7CharacterMap(locking: GSM7Tables.defaultLocking, single: GSM7Tables.defaultSingle)
-
-    private static func key(_ l: NationalLanguage?, _ s: NationalLanguage?) -> Int {
-        Int(l?.rawValue ?? 0) << 8 | Int(s?.rawValue ?? 0)
+        reverse = r
+        latin = l
     }
+
+    /// The septet for a scalar value, if the table has it.
+    @inline(__always)
+    func code(for value: UInt32) -> UInt8? {
+        if value < 256 {
+            let c = latin[Int(value)]
+            return c == 0xFF ? nil : c
+        }
+        return reverse[value]
+    }
+
+    static let defaultLocking = GSM7Table(GSM7Tables.defaultLocking)
+    static let defaultSingle = GSM7Table(GSM7Tables.defaultSingle)
+    /// Indexed by language identifier (0 unused).
+    static let locking: [GSM7Table?] = (0...13).map { id in
+        NationalLanguage(rawValue: UInt8(id)).flatMap(GSM7Tables.locking).map(GSM7Table.init)
+    }
+    static let single: [GSM7Table?] = (0...13).map { id in
+        NationalLanguage(rawValue: UInt8(id)).flatMap(GSM7Tables.single).map(GSM7Table.init)
+    }
+}
+
+/// The pair of tables an alphabet uses.
+struct GSM7CharacterMap {
+    let lockingTable: GSM7Table
+    let singleTable: GSM7Table
+    var locking: [UInt32] { lockingTable.values }
+    var single: [UInt32] { singleTable.values }
+    var lockingReverse: [UInt32: UInt8] { lockingTable.reverse }
+    var singleReverse: [UInt32: UInt8] { singleTable.reverse }
 
     static func map(_ l: NationalLanguage?, _ s: NationalLanguage?) -> GSM7CharacterMap {
-        all[key(l, s)] ?? fallback
+        let lt = l.flatMap { Int($0.rawValue) < GSM7Table.locking.count ? GSM7Table.locking[Int($0.rawValue)] : nil }
+        let st = s.flatMap { Int($0.rawValue) < GSM7Table.single.count ? GSM7Table.single[Int($0.rawValue)] : nil }
+        return GSM7CharacterMap(lockingTable: lt ?? GSM7Table.defaultLocking, singleTable: st ?? GSM7Table.defaultSingle)
     }
 }

@@ -10,6 +10,7 @@ public struct InformationElement: Sendable, Hashable, Codable {
     /// Information element data (at most 255 octets).
     public var data: [UInt8]
 
+    /// Creates an element from its identifier and data.
     public init(identifier: UInt8, data: [UInt8]) {
         self.identifier = identifier
         self.data = data
@@ -73,6 +74,7 @@ public struct Concatenation: Sendable, Hashable, Codable {
     /// Whether the reference is 16-bit (IEI 0x08).
     public var is16Bit: Bool
 
+    /// Creates concatenation info.
     public init(reference: UInt16, total: UInt8, sequence: UInt8, is16Bit: Bool) {
         self.reference = reference
         self.total = total
@@ -83,11 +85,14 @@ public struct Concatenation: Sendable, Hashable, Codable {
 
 /// Application port addressing from a UDH (IEI 0x04 or 0x05).
 public struct PortAddressing: Sendable, Hashable, Codable {
+    /// Destination port.
     public var destination: UInt16
+    /// Source (originator) port.
     public var source: UInt16
     /// Whether the ports are 16-bit (IEI 0x05).
     public var is16Bit: Bool
 
+    /// Creates port addressing; `is16Bit` selects IEI 0x05 even for small port numbers.
     public init(destination: UInt16, source: UInt16, is16Bit: Bool) {
         self.destination = destination
         self.source = source

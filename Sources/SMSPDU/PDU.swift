@@ -70,8 +70,10 @@ public enum TPDU: Sendable, Hashable {
 public struct PDU: Sendable, Hashable {
     /// The service centre address; `nil` when the field is empty (`00`) or not present.
     public var smsc: Address?
+    /// The transfer-layer PDU.
     public var tpdu: TPDU
 
+    /// Creates a PDU; `smsc` nil encodes as `00` (the modem uses its configured SMSC).
     public init(smsc: Address? = nil, tpdu: TPDU) {
         self.smsc = smsc
         self.tpdu = tpdu

@@ -41,7 +41,8 @@ public enum PDUError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidLength(field: PDUField, offset: Int, length: Int)
     /// A value that the field cannot hold (e.g. a BCD digit above 9 in a timestamp).
     case invalidValue(field: PDUField, offset: Int, value: Int)
-    /// Encoding: a character that the chosen alphabet/tables cannot represent.
+    /// Encoding: a character that the chosen alphabet/tables cannot represent; `index` counts
+    /// Unicode scalars from the start of the text.
     case unencodableCharacter(Character, index: Int)
     /// Encoding: a value does not fit its field (e.g. an address of more than 20 digits).
     case valueTooLarge(field: PDUField, value: Int, maximum: Int)
@@ -54,6 +55,7 @@ public enum PDUError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Parsing a human-written value (address, validity spec) failed.
     case invalidArgument(String)
 
+    /// One line: what went wrong, where, and what to do.
     public var description: String {
         switch self {
         case let .truncated(field, offset):

@@ -11,16 +11,23 @@
 public struct PDUSummary: Sendable, Hashable, Codable {
     /// Concatenation part of the summary.
     public struct Concat: Sendable, Hashable, Codable {
+        /// Reference number.
         public var ref: Int
+        /// Number of parts.
         public var total: Int
+        /// This part, from 1.
         public var seq: Int
+        /// Creates concatenation info.
         public init(ref: Int, total: Int, seq: Int) { self.ref = ref; self.total = total; self.seq = seq }
     }
 
     /// Port part of the summary.
     public struct Ports: Sendable, Hashable, Codable {
+        /// Destination port.
         public var dst: Int
+        /// Source port.
         public var src: Int
+        /// Creates port info.
         public init(dst: Int, src: Int) { self.dst = dst; self.src = src }
     }
 
@@ -38,7 +45,9 @@ public struct PDUSummary: Sendable, Hashable, Codable {
     public var dataHex: String?
     /// TP-SCTS as ISO 8601 keeping the sender's local time and offset.
     public var timestamp: String?
+    /// Concatenation element, when present.
     public var concat: Concat?
+    /// Application port element, when present.
     public var ports: Ports?
     /// TP-MR (submit and status report).
     public var messageReference: Int?
@@ -66,6 +75,7 @@ public struct PDUSummary: Sendable, Hashable, Codable {
     public var statusReport: Bool?
     /// National language shift tables in use, e.g. `turkish`.
     public var lockingShift: String?
+    /// National single-shift table in use.
     public var singleShift: String?
     /// Length of the TPDU in octets (what `AT+CMGS` wants).
     public var tpduLength: Int?
@@ -93,7 +103,6 @@ public struct PDUSummary: Sendable, Hashable, Codable {
         smsc = pdu.smsc?.description
         address = pdu.tpdu.address.description
         addressType = "\(pdu.tpdu.address.typeOfNumber)"
-        tpduLength = (try? pdu.tpdu.encoded())?.count
         let dcs: DataCodingScheme?
         let ud: UserData?
         switch pdu.tpdu {
@@ -150,9 +159,16 @@ public struct PDUSummary: Sendable, Hashable, Codable {
 
     /// Decodes hex and summarises it.
     public init(hex: String, hasSMSC: Bool = true) throws(PDUError) {
-        self.init(try PDU(hex: hex, hasSMSC: hasSMSC))
+        try self.init(bytes: try Hex.decode(hex), hasSMSC: hasSMSC)
     }
 
+    /// Decodes bytes and summarises them; `tpdu_length` is the input length minus the SMSC field.
+    public init(bytes: [UInt8], hasSMSC: Bool = true) throws(PDUError) {
+        self.init(try PDU(bytes: bytes, hasSMSC: hasSMSC))
+        tpduLength = bytes.count - (hasSMSC ? Int(bytes.first ?? 0) + 1 : 0)
+    }
+
+    /// Decodes a summary; missing keys and `null` read as absent.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         type = try c.decode(String.self, forKey: .type)

@@ -28,6 +28,7 @@ public struct SegmentationOptions: Sendable, Hashable {
         case ucs2
     }
 
+    /// Which alphabet text may use (default `.auto`).
     public var alphabet: AlphabetChoice
     /// National languages whose shift tables the planner may use (adds UDH elements 0x24/0x25).
     public var nationalLanguages: [NationalLanguage]
@@ -40,6 +41,7 @@ public struct SegmentationOptions: Sendable, Hashable {
     /// Most segments allowed (at most 255).
     public var maxSegments: Int
 
+    /// Creates options; the defaults give plain GSM 7-bit or UCS-2 with 8-bit reference 0.
     public init(alphabet: AlphabetChoice = .auto, nationalLanguages: [NationalLanguage] = [],
                 reference: ConcatenationReference = .eightBit(0), ports: PortAddressing? = nil,
                 messageClass: MessageClass? = nil, maxSegments: Int = 255) {
@@ -94,7 +96,9 @@ public struct SegmentPlan: Sendable, Hashable {
 }
 
 /// Splits text or bytes into segments, choosing the encoding that costs the fewest segments.
-/// A segment boundary never splits a surrogate pair or a GSM escape sequence.
+/// A segment boundary never splits a surrogate pair or a GSM escape sequence, and falls between
+/// grapheme clusters (whole emoji with modifiers, letters with combining marks) whenever the cluster
+/// fits in one segment.
 ///
 /// ```swift
 /// let plan = try SegmentPlanner.plan(text: "Çok güzel şey", options: .init(nationalLanguages: [.turkish]))
@@ -105,26 +109,43 @@ public enum SegmentPlanner {
     /// Plans a text message.
     public static func plan(text: String, options: SegmentationOptions = SegmentationOptions()) throws(PDUError) -> SegmentPlan {
         let scalars = Array(text.unicodeScalars)
+        var clusterStarts: [Bool] = []
+        clusterStarts.reserveCapacity(scalars.count)
+        for character in text {
+            for (k, _) in character.unicodeScalars.enumerated() { clusterStarts.append(k == 0) }
+        }
         var best: SegmentPlan? = nil
-        if options.alphabet != .ucs2 {
-            for alphabet in candidateAlphabets(options.nationalLanguages) {
-                guard let widths = septetWidths(scalars, alphabet) else { continue }
-                let plan = try layout(scalars: scalars, widths: widths, alphabet: alphabet, options: options)
+        var overflow: PDUError? = nil
+        func consider(_ alphabet: GSM7Alphabet?, _ widths: [Int]) throws(PDUError) {
+            do {
+                let plan = try layout(scalars: scalars, widths: widths, clusterStarts: clusterStarts, alphabet: alphabet, options: options)
                 if best.map({ isCheaper(plan, than: $0) }) ?? true { best = plan }
+            } catch {
+                guard case let .tooManySegments(n) = error else { throw error }
+                if case let .tooManySegments(m) = overflow, m <= n { return }
+                overflow = error
             }
-            if options.alphabet == .gsm7, best == nil {
-                let alphabet = GSM7Alphabet(lockingShift: nil, singleShift: nil)
-                let index = scalars.firstIndex { alphabet.septetCount(of: $0) == nil } ?? 0
+        }
+        var candidates: [GSM7Alphabet] = []
+        if options.alphabet != .ucs2 {
+            candidates = candidateAlphabets(options.nationalLanguages)
+            for alphabet in candidates {
+                guard let widths = septetWidths(scalars, alphabet) else { continue }
+                try consider(alphabet, widths)
+            }
+            if options.alphabet == .gsm7, best == nil, overflow == nil {
+                let index = scalars.firstIndex { s in candidates.allSatisfy { $0.septetCount(of: s) == nil } }
+                    ?? scalars.firstIndex { GSM7Alphabet.default.septetCount(of: $0) == nil } ?? 0
                 throw .unencodableCharacter(Character(scalars[index]), index: index)
             }
         }
+        // UCS-2 only when GSM 7-bit is not allowed or cannot do better.
         if options.alphabet != .gsm7 {
-            let widths = scalars.map { $0.value > 0xFFFF ? 2 : 1 }
-            let plan = try layout(scalars: scalars, widths: widths, alphabet: nil, options: options)
-            if best.map({ plan.segmentCount < $0.segmentCount }) ?? true { best = plan }
+            let gsm = best
+            try consider(nil, scalars.map { $0.value > 0xFFFF ? 2 : 1 })
+            if let gsm, let b = best, b.alphabet == .ucs2, gsm.segmentCount <= b.segmentCount { best = gsm }
         }
-        guard let result = best else { throw .invalidArgument("no alphabet can encode the text") }
-        guard result.segmentCount <= min(options.maxSegments, 255) else { throw .tooManySegments(result.segmentCount) }
+        guard let result = best else { throw overflow ?? .invalidArgument("no alphabet can encode the text") }
         return result
     }
 
@@ -132,8 +153,7 @@ public enum SegmentPlanner {
     public static func plan(bytes: [UInt8], options: SegmentationOptions = SegmentationOptions()) throws(PDUError) -> SegmentPlan {
         let base = baseElements(options: options, alphabet: nil)
         let widths = [Int](repeating: 1, count: bytes.count)
-        let (ranges, capacity) = split(widths: widths, base: base, options: options) { UserDataCapacity.octets(headerOctets: $0) }
-        guard ranges.count <= min(options.maxSegments, 255) else { throw .tooManySegments(ranges.count) }
+        let (ranges, capacity) = try split(widths: widths, base: base, options: options) { UserDataCapacity.octets(headerOctets: $0) }
         let segments = ranges.enumerated().map { i, r in
             UserData(header: header(base, options, total: ranges.count, index: i), content: .binary(Array(bytes[r])))
         }
@@ -162,8 +182,8 @@ public enum SegmentPlanner {
         var widths: [Int] = []
         widths.reserveCapacity(scalars.count)
         for s in scalars {
-            if map.lockingReverse[s.value] != nil { widths.append(1) }
-            else if map.singleReverse[s.value] != nil { widths.append(2) }
+            if map.lockingTable.code(for: s.value) != nil { widths.append(1) }
+            else if map.singleTable.code(for: s.value) != nil { widths.append(2) }
             else { return nil }
         }
         return widths
@@ -191,37 +211,65 @@ public enum SegmentPlanner {
     }
 
     /// Greedy split of units with the given widths; returns index ranges and the per-segment capacity.
-    static func split(widths: [Int], base: [InformationElement], options: SegmentationOptions,
-                      capacity: (Int) -> Int) -> ([Range<Int>], Int) {
+    /// Splits only where `clusterStarts` allows (grapheme cluster boundaries), except inside a cluster
+    /// too large for one segment, which is split between units.
+    static func split(widths: [Int], clusterStarts: [Bool]? = nil, base: [InformationElement], options: SegmentationOptions,
+                      capacity: (Int) -> Int) throws(PDUError) -> ([Range<Int>], Int) {
         let baseOctets = base.reduce(0) { $0 + $1.encodedLength }
         let single = capacity(baseOctets == 0 ? 0 : baseOctets + 1)
         let total = widths.reduce(0, +)
         if total <= single { return ([0..<widths.count], single) }
         let concatOctets = options.reference.size == .eightBit ? 5 : 6
         let per = capacity(baseOctets + concatOctets + 1)
+        guard per >= 2 else { throw .userDataTooLong(octets: baseOctets + concatOctets + 1, maximum: UserDataCapacity.maxOctets) }
+        let limit = min(options.maxSegments, 255)
         var ranges: [Range<Int>] = []
         var start = 0
         var used = 0
-        for (i, w) in widths.enumerated() {
-            if used + w > per {
-                ranges.append(start..<i)
-                start = i
-                used = 0
+        var i = 0
+        func cut(at index: Int) throws(PDUError) {
+            ranges.append(start..<index)
+            guard ranges.count < limit else {
+                // Count the rest roughly so the error reports how many parts would be needed.
+                let rest = widths[index...].reduce(0, +)
+                throw .tooManySegments(ranges.count + (rest + per - 1) / per)
             }
-            used += w
+            start = index
+            used = 0
+        }
+        while i < widths.count {
+            var end = i + 1
+            if let starts = clusterStarts {
+                while end < widths.count, !starts[end] { end += 1 }
+            }
+            let w = widths[i..<end].reduce(0, +)
+            if used + w <= per {
+                used += w
+                i = end
+                continue
+            }
+            if w <= per {
+                try cut(at: i)
+                used = w
+                i = end
+                continue
+            }
+            // A cluster longer than a segment: split it between units.
+            for j in i..<end {
+                if used + widths[j] > per { try cut(at: j) }
+                used += widths[j]
+            }
+            i = end
         }
         ranges.append(start..<widths.count)
         return (ranges, per)
     }
 
-    static func layout(scalars: [Unicode.Scalar], widths: [Int], alphabet: GSM7Alphabet?,
+    static func layout(scalars: [Unicode.Scalar], widths: [Int], clusterStarts: [Bool], alphabet: GSM7Alphabet?,
                        options: SegmentationOptions) throws(PDUError) -> SegmentPlan {
         let base = baseElements(options: options, alphabet: alphabet)
-        let (ranges, capacity) = split(widths: widths, base: base, options: options) { h in
+        let (ranges, capacity) = try split(widths: widths, clusterStarts: clusterStarts, base: base, options: options) { h in
             alphabet == nil ? UserDataCapacity.ucs2Units(headerOctets: h) : UserDataCapacity.septets(headerOctets: h)
-        }
-        if alphabet == nil, capacity < 2, widths.contains(2) {
-            throw .userDataTooLong(octets: 4, maximum: capacity * 2)
         }
         let segments = ranges.enumerated().map { i, r in
             var view = String.UnicodeScalarView()

@@ -10,10 +10,15 @@ import Foundation
 public struct ServiceCentreTimestamp: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Full year; the PDU holds two digits, read as 20YY.
     public var year: Int
+    /// Month, 1–12.
     public var month: Int
+    /// Day of the month, 1–31.
     public var day: Int
+    /// Hour, 0–23, sender's local time.
     public var hour: Int
+    /// Minute, 0–59.
     public var minute: Int
+    /// Second, 0–59.
     public var second: Int
     /// Offset from UTC in quarter hours (−79…79).
     public var offsetQuarterHours: Int
@@ -32,7 +37,8 @@ public struct ServiceCentreTimestamp: Sendable, Hashable, Codable, CustomStringC
     /// Creates the time stamp of `date` as seen at `offsetQuarterHours` from UTC.
     public init(date: Date, offsetQuarterHours: Int = 0) {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: offsetQuarterHours * 900) ?? TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let seconds = Int(min(offsetQuarterHours.magnitude, 79)) * 900 * (offsetQuarterHours < 0 ? -1 : 1)
+        calendar.timeZone = TimeZone(secondsFromGMT: seconds) ?? TimeZone(identifier: "UTC") ?? calendar.timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         self.init(year: c.year ?? 2000, month: c.month ?? 1, day: c.day ?? 1, hour: c.hour ?? 0,
                   minute: c.minute ?? 0, second: c.second ?? 0, offsetQuarterHours: offsetQuarterHours)
@@ -69,7 +75,7 @@ public struct ServiceCentreTimestamp: Sendable, Hashable, Codable, CustomStringC
     /// ISO 8601 with the sender's local time and offset, e.g. `2011-02-28T11:50:50-05:00`.
     public var iso8601: String {
         func two(_ v: Int) -> String { v < 10 && v >= 0 ? "0\(v)" : "\(v)" }
-        let minutes = abs(offsetQuarterHours) * 15
+        let minutes = Int(min(offsetQuarterHours.magnitude, 99)) * 15
         let sign = offsetQuarterHours < 0 ? "-" : "+"
         return "\(year)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))\(sign)\(two(minutes / 60)):\(two(minutes % 60))"
     }
@@ -77,32 +83,33 @@ public struct ServiceCentreTimestamp: Sendable, Hashable, Codable, CustomStringC
     /// The instant, when the fields form a valid date.
     public var date: Date? {
         var calendar = Calendar(identifier: .gregorian)
-        guard let tz = TimeZone(secondsFromGMT: offsetQuarterHours * 900) else { return nil }
+        guard offsetQuarterHours.magnitude <= 79,
+              let tz = TimeZone(secondsFromGMT: offsetQuarterHours * 900) else { return nil }
         calendar.timeZone = tz
         let c = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         guard c.isValidDate(in: calendar) else { return nil }
         return calendar.date(from: c)
     }
 
+    /// The ISO 8601 form.
     public var description: String { iso8601 }
 
     /// Decodes the 7 semi-octet-swapped BCD octets.
     static func decode(_ reader: inout ByteReader, field: PDUField) throws(PDUError) -> ServiceCentreTimestamp {
         let start = reader.offset
         let octets = try reader.read(7, field)
-        var v = [Int](repeating: 0, count: 6)
-        var o = start
-        for (i, b) in octets.prefix(6).enumerated() {
+        func digits(_ i: Int) throws(PDUError) -> Int {
+            let b = octets[octets.startIndex + i]
             let lo = Int(b & 0x0F), hi = Int(b >> 4)
-            guard lo <= 9, hi <= 9 else { throw .invalidValue(field: field, offset: o, value: Int(b)) }
-            v[i] = lo * 10 + hi
-            o += 1
+            guard lo <= 9, hi <= 9 else { throw .invalidValue(field: field, offset: start + i, value: Int(b)) }
+            return lo * 10 + hi
         }
-        guard let tzOctet = octets.last else { throw .truncated(field: field, offset: start) }
+        let tzOctet = octets[octets.startIndex + 6]
         let lo = Int(tzOctet & 0x07), hi = Int(tzOctet >> 4)
         guard hi <= 9 else { throw .invalidValue(field: field, offset: start + 6, value: Int(tzOctet)) }
         let quarters = lo * 10 + hi
-        return ServiceCentreTimestamp(year: 2000 + v[0], month: v[1], day: v[2], hour: v[3], minute: v[4], second: v[5],
+        return ServiceCentreTimestamp(year: 2000 + (try digits(0)), month: try digits(1), day: try digits(2),
+                                      hour: try digits(3), minute: try digits(4), second: try digits(5),
                                       offsetQuarterHours: tzOctet & 0x08 != 0 ? -quarters : quarters)
     }
 
@@ -113,8 +120,8 @@ public struct ServiceCentreTimestamp: Sendable, Hashable, Codable, CustomStringC
             return UInt8(v % 10) << 4 | UInt8(v / 10)
         }
         guard (2000...2099).contains(year) else { throw .valueTooLarge(field: field, value: year, maximum: 2099) }
-        guard abs(offsetQuarterHours) <= 79 else { throw .valueTooLarge(field: field, value: abs(offsetQuarterHours), maximum: 79) }
-        var tz = try bcd(abs(offsetQuarterHours))
+        guard offsetQuarterHours.magnitude <= 79 else { throw .valueTooLarge(field: field, value: Int(clamping: offsetQuarterHours.magnitude), maximum: 79) }
+        var tz = try bcd(Int(offsetQuarterHours.magnitude))
         if offsetQuarterHours < 0 { tz |= 0x08 }
         return [try bcd(year - 2000), try bcd(month), try bcd(day), try bcd(hour), try bcd(minute), try bcd(second), tz]
     }

@@ -21,7 +21,9 @@ public struct StatusReportPDU: Sendable, Hashable {
     public var dischargeTime: ServiceCentreTimestamp
     /// TP-ST: the status (0x00–0x1F completed, 0x20–0x3F temporary, 0x40–0x6F permanent error, …).
     public var status: UInt8
-    /// TP-PI as received (extension octets dropped); `nil` when absent. Recomputed on encode.
+    /// TP-PI as received (extension octets dropped); `nil` when absent. Its PID/DCS/UDL bits are
+    /// recomputed on encode; reserved bits are kept (and, as TS 23.040 says, a TP-PI with reserved
+    /// bits set is not acted upon: the optional fields are then not read).
     public var parameterIndicator: UInt8?
     /// Optional TP-PID.
     public var protocolIdentifier: UInt8?
@@ -30,6 +32,7 @@ public struct StatusReportPDU: Sendable, Hashable {
     /// Optional TP-UD.
     public var userData: UserData?
 
+    /// Creates an SMS-STATUS-REPORT; TP-PI is derived from the optional fields given.
     public init(messageReference: UInt8, recipient: Address, serviceCentreTimestamp: ServiceCentreTimestamp,
                 dischargeTime: ServiceCentreTimestamp, status: UInt8, protocolIdentifier: UInt8? = nil,
                 dataCodingScheme: DataCodingScheme? = nil, userData: UserData? = nil,
@@ -47,6 +50,14 @@ public struct StatusReportPDU: Sendable, Hashable {
         self.statusReportQualifier = statusReportQualifier
         let pi = (protocolIdentifier != nil ? 1 : 0) | (dataCodingScheme != nil ? 2 : 0) | (userData != nil ? 4 : 0)
         self.parameterIndicator = pi == 0 ? nil : UInt8(pi)
+    }
+
+    /// The report a service centre (or the emulator) sends about `submit`: same TP-MR, the
+    /// destination as TP-RA. `status` 0 means delivered.
+    public init(reportingOn submit: SubmitPDU, serviceCentreTimestamp: ServiceCentreTimestamp,
+                dischargeTime: ServiceCentreTimestamp, status: UInt8 = 0) {
+        self.init(messageReference: submit.messageReference, recipient: submit.destination,
+                  serviceCentreTimestamp: serviceCentreTimestamp, dischargeTime: dischargeTime, status: status)
     }
 
     /// The broad meaning of TP-ST (TS 23.040 §9.2.3.15).
@@ -86,9 +97,16 @@ public struct StatusReportPDU: Sendable, Hashable {
                                      statusReportQualifier: fo & 0x20 != 0)
         guard !reader.isAtEnd else { return report }
         let pi = try reader.byte(.parameterIndicator)
+        // Extension octets carry nothing we interpret; some SMSCs pad reports with 0xFF, so the
+        // chain may run to the end of the input.
         var ext = pi
-        while ext & 0x80 != 0 { ext = try reader.byte(.parameterIndicator) }
+        while ext & 0x80 != 0, !reader.isAtEnd { ext = try reader.byte(.parameterIndicator) }
         report.parameterIndicator = pi & 0x7F
+        // TS 23.040 §9.2.3.27: a TP-PI with reserved bits (3-6) set is not acted upon.
+        guard pi & 0x78 == 0 else {
+            report.parameterIndicator = pi & 0x78
+            return report
+        }
         if pi & 0x01 != 0 { report.protocolIdentifier = try reader.byte(.protocolIdentifier) }
         if pi & 0x02 != 0 { report.dataCodingScheme = DataCodingScheme(rawValue: try reader.byte(.dataCodingScheme)) }
         if pi & 0x04 != 0 {
@@ -111,7 +129,8 @@ public struct StatusReportPDU: Sendable, Hashable {
         out.append(status)
         let pi = (protocolIdentifier != nil ? 1 : 0) | (dataCodingScheme != nil ? 2 : 0) | (userData != nil ? 4 : 0)
         guard pi != 0 || parameterIndicator != nil else { return }
-        out.append(UInt8(pi))
+        // Reserved bits 3-6 of a received TP-PI are written back unchanged.
+        out.append(UInt8(pi) | (parameterIndicator ?? 0) & 0x78)
         if let pid = protocolIdentifier { out.append(pid) }
         if let dcs = dataCodingScheme { out.append(dcs.rawValue) }
         if let ud = userData {

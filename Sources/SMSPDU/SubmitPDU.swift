@@ -24,6 +24,7 @@ public struct SubmitPDU: Sendable, Hashable {
     /// TP-UD (TP-UDHI follows from `userData.header`).
     public var userData: UserData
 
+    /// Creates an SMS-SUBMIT; TP-VPF and TP-UDHI follow from `validityPeriod` and `userData.header`.
     public init(destination: Address, userData: UserData, dataCodingScheme: DataCodingScheme = .gsm7,
                 messageReference: UInt8 = 0, validityPeriod: ValidityPeriod? = nil, statusReportRequest: Bool = false,
                 protocolIdentifier: UInt8 = 0, rejectDuplicates: Bool = false, replyPath: Bool = false) {

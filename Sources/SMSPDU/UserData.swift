@@ -17,11 +17,69 @@ public struct UserData: Sendable, Hashable {
 
     /// The user data header, when TP-UDHI is set.
     public var header: UserDataHeader?
-    public var content: Content
+    /// The body.
+    public var content: Content {
+        didSet { rawUCS2 = nil }
+    }
+    /// The UTF-16BE octets of a decoded UCS-2 body that holds an unpaired surrogate (a sender split
+    /// a pair across parts); kept so `joinedText(_:)` can restore the character. Not part of equality.
+    private(set) var rawUCS2: [UInt8]? = nil
 
+    /// Creates user data from a header and a body.
     public init(header: UserDataHeader? = nil, content: Content) {
         self.header = header
         self.content = content
+    }
+
+    /// Equal when header and content are equal.
+    public static func == (lhs: UserData, rhs: UserData) -> Bool {
+        lhs.header == rhs.header && lhs.content == rhs.content
+    }
+
+    /// Hashes header and content.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(header)
+        hasher.combine(content)
+    }
+
+    /// The text of a concatenated message from its parts' user data, in sequence order; `nil` when
+    /// a part holds bytes. A surrogate pair that the sender split across two UCS-2 parts is restored.
+    ///
+    /// ```swift
+    /// let text = UserData.joinedText(parts.sorted { $0.header?.concatenation?.sequence ?? 0 < $1.header?.concatenation?.sequence ?? 0 })
+    /// ```
+    public static func joinedText(_ parts: [UserData]) -> String? {
+        guard parts.contains(where: { $0.rawUCS2 != nil }) else {
+            var result = ""
+            for part in parts {
+                guard let t = part.text else { return nil }
+                result += t
+            }
+            return result
+        }
+        var units: [UInt16] = []
+        for part in parts {
+            if let raw = part.rawUCS2 {
+                var i = raw.startIndex
+                while i + 1 < raw.endIndex { units.append(UInt16(raw[i]) << 8 | UInt16(raw[i + 1])); i += 2 }
+            } else if let t = part.text {
+                units.append(contentsOf: t.utf16)
+            } else {
+                return nil
+            }
+        }
+        return String(decoding: units, as: UTF16.self)
+    }
+
+    /// The bytes of a concatenated 8-bit message from its parts' user data, in sequence order;
+    /// `nil` when a part holds text.
+    public static func joinedBytes(_ parts: [UserData]) -> [UInt8]? {
+        var result: [UInt8] = []
+        for part in parts {
+            guard let b = part.bytes else { return nil }
+            result += b
+        }
+        return result
     }
 
     /// User data holding text.
@@ -73,7 +131,7 @@ public struct UserData: Sendable, Hashable {
             switch (content, dcs.alphabet) {
             case let (.binary(b), _): out += b
             case let (.text(t), .ucs2) where !dcs.isCompressed:
-                for unit in t.utf16 { out.append(UInt8(unit >> 8)); out.append(UInt8(unit & 0xFF)) }
+                if let raw = rawUCS2 { out += raw } else { out += UCS2.encode(t) }
             case (.text, _):
                 throw .contentMismatch("text given for \(dcs); 8-bit and compressed user data must be bytes")
             }
@@ -105,15 +163,17 @@ public struct UserData: Sendable, Hashable {
             guard headerSeptets <= udl else {
                 throw .invalidLength(field: .userDataHeader, offset: start, length: headerOctets - 1)
             }
-            guard let septets = SeptetPacking.unpack(octets, count: udl - headerSeptets, startBit: headerSeptets * 7) else {
+            guard let text = GSM7Alphabet(header: header).decode(packed: octets, count: udl - headerSeptets, startBit: headerSeptets * 7) else {
                 throw .truncated(field: .userData, offset: start)
             }
-            return UserData(header: header, content: .text(GSM7Alphabet(header: header).decode(septets)))
+            return UserData(header: header, content: .text(text))
         }
         let body = octets.dropFirst(headerOctets)
         if dcs.alphabet == .ucs2 && !dcs.isCompressed {
             guard body.count % 2 == 0 else { throw .invalidLength(field: .userData, offset: start, length: udl) }
-            return UserData(header: header, content: .text(UCS2.decode(body)))
+            var ud = UserData(header: header, content: .text(UCS2.decode(body)))
+            if UCS2.hasUnpairedSurrogate(body) { ud.rawUCS2 = Array(body) }
+            return ud
         }
         return UserData(header: header, content: .binary(Array(body)))
     }
@@ -124,13 +184,46 @@ public enum UCS2 {
     /// Decodes UTF-16BE octets (an odd trailing octet is ignored); unpaired surrogates become U+FFFD.
     /// Join the octets of all parts before decoding when a sender split a surrogate pair.
     public static func decode<C: Collection>(_ octets: C) -> String where C.Element == UInt8 {
-        var units: [UInt16] = []
-        units.reserveCapacity(octets.count / 2)
-        var high: UInt8? = nil
-        for b in octets {
-            if let h = high { units.append(UInt16(h) << 8 | UInt16(b)); high = nil } else { high = b }
+        UTF8Builder.string(capacity: (octets.count / 2) * 3) { out in
+            var high: UInt8 = 0
+            var odd = false
+            var pendingLead: UInt32? = nil
+            for b in octets {
+                guard odd else { high = b; odd = true; continue }
+                odd = false
+                let unit = UInt32(high) << 8 | UInt32(b)
+                if let lead = pendingLead {
+                    pendingLead = nil
+                    if (0xDC00..<0xE000).contains(unit) {
+                        out.append(0x1_0000 + ((lead - 0xD800) << 10) + (unit - 0xDC00))
+                        continue
+                    }
+                    out.append(0xFFFD)
+                }
+                if (0xD800..<0xDC00).contains(unit) { pendingLead = unit } else { out.append(unit) }
+            }
+            if pendingLead != nil { out.append(0xFFFD) }
         }
-        return String(decoding: units, as: UTF16.self)
+    }
+
+    /// Whether UTF-16BE octets hold a surrogate without its partner.
+    static func hasUnpairedSurrogate<C: Collection>(_ octets: C) -> Bool where C.Element == UInt8 {
+        var expectLow = false
+        var index = 0
+        for b in octets {
+            defer { index += 1 }
+            guard index % 2 == 0 else { continue }
+            let isHigh = (0xD8...0xDB).contains(b), isLow = (0xDC...0xDF).contains(b)
+            if expectLow {
+                guard isLow else { return true }
+                expectLow = false
+            } else if isLow {
+                return true
+            } else if isHigh {
+                expectLow = true
+            }
+        }
+        return expectLow
     }
 
     /// Encodes text as UTF-16BE octets.

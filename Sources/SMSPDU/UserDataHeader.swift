@@ -6,8 +6,10 @@
 /// udh.encoded()              // 06 08 04 12 34 03 01
 /// ```
 public struct UserDataHeader: Sendable, Hashable, Codable {
+    /// The elements in order of appearance.
     public var elements: [InformationElement]
 
+    /// Creates a header from elements.
     public init(elements: [InformationElement] = []) {
         self.elements = elements
     }

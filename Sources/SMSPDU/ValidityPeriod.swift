@@ -34,7 +34,7 @@ public enum ValidityPeriod: Sendable, Hashable, Codable, CustomStringConvertible
 
     /// The smallest relative validity at least `seconds` long (capped at 63 weeks, floored at 5 minutes).
     public static func relative(seconds: Int) -> ValidityPeriod {
-        let s = max(seconds, 0)
+        let s = min(max(seconds, 0), 63 * 7 * 86_400)
         if s <= 144 * 300 { return .relative(UInt8(max((s + 299) / 300 - 1, 0))) }
         if s <= 24 * 3600 { return .relative(UInt8(143 + (s - 12 * 3600 + 1799) / 1800)) }
         if s <= 30 * 86_400 { return .relative(UInt8(166 + (s + 86_399) / 86_400)) }
@@ -51,6 +51,7 @@ public enum ValidityPeriod: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 
+    /// Readable form.
     public var description: String {
         switch self {
         case let .relative(v): return "relative \(ValidityPeriod.seconds(relative: v))s"
@@ -126,6 +127,7 @@ public struct EnhancedValidityPeriod: Sendable, Hashable, Codable, CustomStringC
         }
     }
 
+    /// Readable form.
     public var description: String {
         let d = duration.map { "\($0)s" } ?? "format \(format)"
         return d + (singleShot ? " single-shot" : "")

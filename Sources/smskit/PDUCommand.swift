@@ -33,8 +33,9 @@ struct PDUDecodeCommand: AsyncParsableCommand {
         let summary: PDUSummary
         let pdu: PDU
         do {
-            pdu = try PDU(hex: hex.joined(), hasSMSC: !noSMSC)
-            summary = PDUSummary(pdu)
+            let bytes = try Hex.decode(hex.joined())
+            pdu = try PDU(bytes: bytes, hasSMSC: !noSMSC)
+            summary = try PDUSummary(bytes: bytes, hasSMSC: !noSMSC)
         } catch {
             throw fail(error)
         }
@@ -86,10 +87,10 @@ struct PDUEncodeCommand: AsyncParsableCommand {
     @Option(name: .customLong("data-hex"), help: "8-bit data to send, as hex.") var dataHex: String?
     @Option(help: "Service centre number (+digits).") var smsc: String?
     @Flag(help: "Request a status report (TP-SRR).") var report = false
-    @Option(help: "Validity period (see below).") var validity: String?
+    @Option(help: "Validity period (grammar above).") var validity: String?
     @Option(help: "Application ports DST:SRC (16-bit when either is above 255).") var ports: String?
-    @Option(help: "auto | gsm7 | ucs2") var alphabet: SegmentationOptions.AlphabetChoice = .auto
-    @Option(help: "National languages whose shift tables may be used, comma separated (turkish,spanish,portuguese).")
+    @Option(help: "Alphabet for text; auto picks the one needing fewest segments.") var alphabet: SegmentationOptions.AlphabetChoice = .auto
+    @Option(help: "National languages whose GSM shift tables may be used, comma separated: turkish, spanish, portuguese, bengali, gujarati, hindi, kannada, malayalam, oriya, punjabi, tamil, telugu, urdu.")
     var languages: String?
     @Option(help: "Concatenation reference number (0-255, or up to 65535 with --ref16).") var reference: Int = 0
     @Flag(help: "Use 16-bit concatenation references.") var ref16 = false
@@ -141,50 +142,31 @@ struct PDUEncodeCommand: AsyncParsableCommand {
         }
     }
 
-    func parsePorts(_ spec: String) throws(PDUError) -> PortAddressing {
-        let parts = spec.split(separator: ":")
-        guard parts.count == 2, let d = UInt16(parts[0]), let s = UInt16(parts[1]) else {
-            throw .invalidArgument("invalid --ports \(String(reflecting: spec)): expected DST:SRC, each 0-65535")
-        }
-        return PortAddressing(destination: d, source: s, is16Bit: d > 255 || s > 255)
-    }
-
     func encode() throws(PDUError) -> ([String], JSONResult) {
-        let destination = try Address(to)
-        let smscAddress = try smsc.map { (s) throws(PDUError) in try Address(s) }
-        var languageList: [NationalLanguage] = []
-        for name in (languages ?? "").split(separator: ",") {
-            guard let l = NationalLanguage(name: String(name)) else {
-                throw .invalidArgument("unknown language \(String(reflecting: String(name))); known: \(NationalLanguage.allCases.map(\.description).joined(separator: ", "))")
-            }
-            languageList.append(l)
-        }
         let options = SegmentationOptions(
-            alphabet: alphabet, nationalLanguages: languageList,
+            alphabet: alphabet, nationalLanguages: try NationalLanguage.list(languages ?? ""),
             reference: ref16 ? .sixteenBit(UInt16(reference)) : .eightBit(UInt8(reference)),
-            ports: try ports.map { (p) throws(PDUError) in try parsePorts(p) },
+            ports: try ports.map { (p) throws(PDUError) in try PortAddressing(spec: p) },
             messageClass: messageClass.flatMap(MessageClass.init(rawValue:)))
-        let plan: SegmentPlan
+        let destination = try Address(to)
+        let template = SubmitPDU(destination: destination, userData: .empty, messageReference: mr,
+                                 validityPeriod: try validity.flatMap { (v) throws(PDUError) in try ValidityPeriod(spec: v) },
+                                 statusReportRequest: report)
+        let smscAddress = try smsc.map { (s) throws(PDUError) in try Address(s) }
+        let message: EncodedMessage
         if let dataHex {
-            plan = try SegmentPlanner.plan(bytes: try Hex.decode(dataHex), options: options)
+            message = try SMSEncoder.encode(bytes: try Hex.decode(dataHex), to: destination, smsc: smscAddress,
+                                            options: options, template: template)
         } else {
-            plan = try SegmentPlanner.plan(text: text ?? "", options: options)
+            message = try SMSEncoder.encode(text: text ?? "", to: destination, smsc: smscAddress,
+                                            options: options, template: template)
         }
-        let vp = try validity.flatMap { (v) throws(PDUError) in try ValidityPeriod(spec: v) }
-        let submits = plan.submitPDUs(to: destination, messageReference: mr, validityPeriod: vp, statusReportRequest: report)
-        var lines: [String] = []
-        var segments: [JSONResult.Segment] = []
-        for submit in submits {
-            let (length, bytes) = try PDU(smsc: smscAddress, tpdu: .submit(submit)).encode(includeSMSC: true)
-            let hex = Hex.encode(bytes)
-            lines.append("\(length) \(hex)")
-            segments.append(.init(tpdu_length: length, pdu: hex))
-        }
+        let plan = message.plan
         let result = JSONResult(encoding: plan.alphabet.rawValue, segments: plan.segmentCount,
                                 units_per_segment: plan.unitsPerSegment, units_left: plan.unitsLeftInLastSegment,
                                 locking_shift: plan.lockingShift?.description, single_shift: plan.singleShift?.description,
-                                pdus: segments)
-        return (lines, result)
+                                pdus: message.pdus.map { .init(tpdu_length: $0.tpduLength, pdu: $0.hex) })
+        return (message.pdus.map { "\($0.tpduLength) \($0.hex)" }, result)
     }
 }
 
