@@ -1,5 +1,5 @@
 /// The volatile settings of a virtual modem, reset by `ATZ`, `AT&F` and power cycles.
-struct ModemSettings: Sendable, Equatable {
+struct ModemSettings: Sendable {
     var echo = true
     var verbose = true
     var errorMode = 0  // AT+CMEE
@@ -14,11 +14,6 @@ struct ModemSettings: Sendable, Equatable {
     var clip = 0, crc = 0, cvhu = 0, moreMessages = 0
     var memories: (read: MessageMemory, write: MessageMemory, receive: MessageMemory) = (.sm, .sm, .sm)
 
-    static func == (lhs: ModemSettings, rhs: ModemSettings) -> Bool {
-        lhs.echo == rhs.echo && lhs.verbose == rhs.verbose && lhs.errorMode == rhs.errorMode
-            && lhs.textMode == rhs.textMode && lhs.charset == rhs.charset && lhs.cnmi == rhs.cnmi
-            && lhs.memories == rhs.memories
-    }
 }
 
 /// `AT+CNMI=<mode>,<mt>,<bm>,<ds>,<bfr>`: how new messages and status reports are indicated.

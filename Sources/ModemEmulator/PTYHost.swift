@@ -85,11 +85,6 @@ final class PTYHost: @unchecked Sendable {
         if accepted { wake() }
     }
 
-    /// Discards input the client has written but the emulator has not read yet, and output not yet read by a client.
-    func flushStale() {
-        tcflush(slave, TCIOFLUSH)
-    }
-
     /// Stops the I/O thread and closes the master and slave: clients see `EIO`/hang-up. Returns when the thread is gone.
     func stop() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

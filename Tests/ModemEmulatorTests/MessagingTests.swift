@@ -69,8 +69,7 @@ struct MessagingTests {
             #expect(try await alice.readFinal() == "\r\n+CMGS: 0\r\n\r\nOK\r\n")
             #expect(try await bob.read(until: "+CMTI: \"SM\",1\r\n").contains("+CMTI"))
             let read = try await bob.command("AT+CMGR=1")
-            #expect(read == "\r\n+CMGR: \"REC UNREAD\",\"+15550001\",,\"24/05/01,12:00:00+00\"\r\nfirst line\nsecond\r\n\r\nOK\r\n"
-                    || read.hasPrefix("\r\n+CMGR: \"REC UNREAD\",\"+15550001\",,\"24/05/01,12:00:0"))
+            #expect(read.hasPrefix("\r\n+CMGR: \"REC UNREAD\",\"+15550001\",,\"24/05/01,12:00:"))
             #expect(read.contains("\r\nfirst line\nsecond\r\n"))
             // ESC cancels: nothing is sent.
             #expect(try await alice.command("AT+CMGS=\"+15550002\"") == "\r\n> ")
@@ -204,7 +203,7 @@ struct MessagingTests {
             try await alice.setUp("ATE0", "AT+CMEE=1")
             try await bob.setUp("ATE0", "AT+CMEE=1")
             #expect(try await bob.command("AT+CPMS=\"ME\",\"SM\",\"SM\"") == "\r\n+CPMS: 0,50,0,2,0,2\r\n\r\nOK\r\n")
-            #expect(try await bob.command("AT+CPMS=\"XX\"") == "\r\n+CMS ERROR: 302\r\n".replacingOccurrences(of: "302", with: "303"))
+            #expect(try await bob.command("AT+CPMS=\"XX\"") == "\r\n+CMS ERROR: 303\r\n")
             try await bob.setUp("AT+CPMS=\"SM\",\"SM\",\"SM\"")
             for text in ["a", "b", "c"] { _ = try await sendPDU(alice, to: "+15550002", text: text) }
             try await bob.read(until: "+CMTI: \"SM\",2\r\n")
