@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 swift build --build-tests
 # Serial: several end-to-end tests drive PTYs with blocking test clients; run in parallel on
-# 2 cores they starve each other's timeouts (see docs/at-driver.md, "Testing").
+# 2 cores they starve each other's timeouts. Run serially, the suite takes about a minute.
 swift test --skip-build --no-parallel
 echo "== smoke: smskit demo (the README's main command, on the emulator)"
 timeout 120 .build/debug/smskit demo > .build/demo-output.txt || { cat .build/demo-output.txt; exit 1; }
