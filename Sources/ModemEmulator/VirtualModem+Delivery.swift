@@ -1,3 +1,4 @@
+import SMSPDU
 /// The network side of a modem: incoming messages and status reports, `+CMTI`/`+CMT`/`+CDS`/`+CDSI`, `AT+CNMA`.
 extension VirtualModem {
     /// What became of a delivery attempt.
@@ -17,7 +18,7 @@ extension VirtualModem {
         let cnmi = settings.cnmi
         if isStatusReport {
             if cnmi.ds == 1 {
-                emitURC(settings.textMode ? textStatusReportURC(message) : ["+CDS: \(message.tpduLength)", HexCoding.encode(pdu)])
+                emitURC(settings.textMode ? textStatusReportURC(message) : ["+CDS: \(message.tpduLength)", Hex.encode(pdu)])
                 awaitAcknowledgement(pdu: pdu, isStatusReport: true)
                 return .accepted
             }
@@ -27,7 +28,7 @@ extension VirtualModem {
         }
         let direct = (cnmi.mt == 2 && messageClass != 2) || (cnmi.mt == 3 && messageClass == 3)
         if direct {
-            emitURC(settings.textMode ? textDeliverURC(message) : ["+CMT: ,\(message.tpduLength)", HexCoding.encode(pdu)])
+            emitURC(settings.textMode ? textDeliverURC(message) : ["+CMT: ,\(message.tpduLength)", Hex.encode(pdu)])
             awaitAcknowledgement(pdu: pdu, isStatusReport: false)
             return .accepted
         }

@@ -1,3 +1,4 @@
+import SMSPDU
 /// SMS commands of 3GPP TS 27.005: settings, storage, sending and acknowledgement.
 extension VirtualModem {
     /// Runs an SMS command; anything unknown answers `ERROR`/`+CME ERROR: 4`.
@@ -204,7 +205,7 @@ extension VirtualModem {
             return ([0], try textSubmitTPDU(address: state.address ?? "", type: state.addressType, input: state.buffer))
         }
         let hex = String(latin1: state.buffer).filter { !$0.isWhitespace }
-        guard let bytes = HexCoding.decode(hex), let scaLength = bytes.first, bytes.count >= 1 + Int(scaLength) else {
+        guard let bytes = try? Hex.decode(hex), let scaLength = bytes.first, bytes.count >= 1 + Int(scaLength) else {
             throw ATFailure.cms(.invalidPDUParameter)
         }
         let tpdu = Array(bytes.dropFirst(1 + Int(scaLength)))
@@ -288,13 +289,13 @@ extension VirtualModem {
     /// `+CMGL: <index>,<stat>,,<length>` and the PDU (PDU mode), or the text-mode lines.
     private func listingLines(index: Int, message: StoredMessage, memory: MessageMemory) -> [String] {
         if settings.textMode { return textListingLines(index: index, message: message, memory: memory) }
-        return ["+CMGL: \(index),\(message.status.rawValue),,\(message.tpduLength)", HexCoding.encode(message.pdu)]
+        return ["+CMGL: \(index),\(message.status.rawValue),,\(message.tpduLength)", Hex.encode(message.pdu)]
     }
 
     /// `+CMGR: <stat>,,<length>` and the PDU (PDU mode), or the text-mode lines.
     private func readingLines(message: StoredMessage, memory: MessageMemory) -> [String] {
         if settings.textMode { return textReadingLines(message: message, memory: memory) }
-        return ["+CMGR: \(message.status.rawValue),,\(message.tpduLength)", HexCoding.encode(message.pdu)]
+        return ["+CMGR: \(message.status.rawValue),,\(message.tpduLength)", Hex.encode(message.pdu)]
     }
 
     private func deleteCommand(_ command: ATCommand) async throws -> CommandOutcome {

@@ -8,7 +8,7 @@ extension VirtualModem {
     /// A destination typed in text mode (hex UCS-2 when `AT+CSCS="UCS2"`).
     func decodeTextAddress(_ text: String) throws(ATFailure) -> String {
         var address = text
-        if settings.charset == "UCS2", text.count % 4 == 0, let bytes = HexCoding.decode(text) {
+        if settings.charset == "UCS2", text.count % 4 == 0, let bytes = try? Hex.decode(text) {
             address = UCS2.decode(bytes)
         }
         guard let parsed = try? Address(address), parsed.typeOfNumber != .alphanumeric else {
@@ -21,12 +21,12 @@ extension VirtualModem {
     private func decodeTypedText(_ input: [UInt8]) throws(ATFailure) -> UserData.Content {
         switch settings.charset {
         case "UCS2":
-            guard let bytes = HexCoding.decode(String(latin1: input).filter { !$0.isWhitespace }) else {
+            guard let bytes = try? Hex.decode(String(latin1: input).filter { !$0.isWhitespace }) else {
                 throw .cms(.invalidTextParameter)
             }
             return .text(UCS2.decode(bytes))
         case "HEX":
-            guard let bytes = HexCoding.decode(String(latin1: input).filter { !$0.isWhitespace }) else {
+            guard let bytes = try? Hex.decode(String(latin1: input).filter { !$0.isWhitespace }) else {
                 throw .cms(.invalidTextParameter)
             }
             return DataCodingScheme(rawValue: UInt8(settings.dataCoding)).alphabet == .eightBit
@@ -124,7 +124,7 @@ extension VirtualModem {
     /// `+CMT: "<oa>",,"<scts>"[,…]` and the text.
     func textDeliverURC(_ message: StoredMessage) -> [String] {
         guard let (tpdu, raw) = decodeStored(message), case .deliver(let deliver) = tpdu else {
-            return ["+CMT: ,\(message.tpduLength)", HexCoding.encode(message.pdu)]
+            return ["+CMT: ,\(message.tpduLength)", Hex.encode(message.pdu)]
         }
         var header = "+CMT: \(quotedAddress(deliver.originator)),,\(textTime(deliver.serviceCentreTimestamp))"
         let (data, length) = textData(deliver.userData, dcs: deliver.dataCodingScheme)
@@ -139,7 +139,7 @@ extension VirtualModem {
     /// `+CDS: <fo>,<mr>,"<ra>",<tora>,"<scts>","<dt>",<st>`.
     func textStatusReportURC(_ message: StoredMessage) -> [String] {
         guard let (tpdu, raw) = decodeStored(message), case .statusReport(let report) = tpdu else {
-            return ["+CDS: \(message.tpduLength)", HexCoding.encode(message.pdu)]
+            return ["+CDS: \(message.tpduLength)", Hex.encode(message.pdu)]
         }
         return ["+CDS: " + statusReportFields(report, firstOctet: raw.first ?? 0x06)]
     }
@@ -168,23 +168,23 @@ extension VirtualModem {
     /// An address in quotes, in the `AT+CSCS` character set.
     private func quotedAddress(_ address: Address) -> String {
         let text = address.description
-        return "\"" + (settings.charset == "UCS2" ? HexCoding.encode(UCS2.encode(text)) : text) + "\""
+        return "\"" + (settings.charset == "UCS2" ? Hex.encode(UCS2.encode(text)) : text) + "\""
     }
 
     /// The message body as text mode shows it, and its `<length>` (characters, or octets for 8-bit data).
     private func textData(_ userData: UserData, dcs: DataCodingScheme) -> (String, Int) {
         switch userData.content {
         case .binary(let bytes):
-            return (HexCoding.encode(bytes), bytes.count)
+            return (Hex.encode(bytes), bytes.count)
         case .text(let text):
             let length = text.count
-            if dcs.alphabet == .ucs2 || settings.charset == "UCS2" { return (HexCoding.encode(UCS2.encode(text)), length) }
+            if dcs.alphabet == .ucs2 || settings.charset == "UCS2" { return (Hex.encode(UCS2.encode(text)), length) }
             switch settings.charset {
             case "GSM":
                 let septets = (try? GSM7Alphabet.default.encode(text)) ?? Array(text.utf8).map { $0 & 0x7F }
                 return (String(latin1: septets), length)
             case "HEX":
-                return (HexCoding.encode((try? GSM7Alphabet.default.encode(text)) ?? []), length)
+                return (Hex.encode((try? GSM7Alphabet.default.encode(text)) ?? []), length)
             default:
                 return (String(text.unicodeScalars.map { $0.isASCII ? Character($0) : "?" }), length)
             }
