@@ -2,11 +2,14 @@ import ArgumentParser
 import ATModem
 import Foundation
 import Logging
+import ModemDiscovery
 
 /// Options shared by `info`, `send` and `listen`: which port, the SIM PIN, output and logging.
 /// (Kept in this file because the CLI files are owned per command.)
 struct ModemOptions: ParsableArguments {
-    @Option(help: "The modem's AT port, e.g. /dev/ttyUSB2 (or an emulator PTY).") var port: String
+    @Option(help: "The modem's AT port, e.g. /dev/ttyUSB2 (or an emulator PTY).") var port: String?
+    @Option(help: "Find the modem instead of naming its port: `auto` (the only modem attached), or a USB serial number or id from `smskit devices`.")
+    var device: String?
     @Option(help: "SIM PIN, entered once if the SIM asks (never retried, never logged).") var pin: String?
     @Flag(help: "Print JSON lines for scripts.") var json = false
     @Flag(help: "Log AT traffic and driver decisions to stderr.") var verbose = false
@@ -16,10 +19,28 @@ struct ModemOptions: ParsableArguments {
         var logger = Logger(label: "smskit")
         logger.logLevel = verbose ? .trace : .error
         let configuration = Modem.Configuration(pin: pin, reconnect: reconnect)
+        let port = try await resolvedPort()
         do {
             return try await Modem(port: port, configuration: configuration, logger: logger)
         } catch {
             throw modemFailure(error)
+        }
+    }
+}
+
+extension ModemOptions {
+    func validate() throws {
+        guard (port == nil) != (device == nil) else { throw ValidationError("give exactly one of --port and --device") }
+    }
+
+    /// The AT port: `--port` as given, or what discovery finds for `--device`.
+    func resolvedPort() async throws -> String {
+        if let port { return port }
+        do {
+            return try await ModemDiscovery().resolve(device: device ?? "auto")
+        } catch {
+            Output.error("error: \(error.description)")
+            throw ExitCode.failure
         }
     }
 }
@@ -69,7 +90,7 @@ struct InfoCommand: AsyncParsableCommand {
         do {
             let id = try await modem.identity()
             let h = try await modem.health()
-            info = Info(port: options.port, family: id.family, manufacturer: id.manufacturer, model: id.model,
+            info = Info(port: modem.port, family: id.family, manufacturer: id.manufacturer, model: id.model,
                         revision: id.revision, imei: id.imei, imsi: id.imsi, iccid: id.iccid, rssi: h.rssi,
                         signal_dbm: h.signalDBm, registration: h.registration.rawValue, operator: h.operatorName,
                         smsc: h.smsc, storage_used: h.storageUsed, storage_total: h.storageTotal)

@@ -133,4 +133,21 @@ struct UmockdevCLITests {
         #expect(events.map(\.0) == ["added", "added", "removed", "removed"])
         #expect(events.map(\.1) == ["/dev/ttyUSB7", "/dev/ttyUSB11", "/dev/ttyUSB11", "/dev/ttyUSB7"])
     }
+
+    @Test("--device hands the discovered AT port to the driver: auto, ambiguity, serial number")
+    func deviceOptionResolvesThroughDiscovery() throws {
+        let none = try smskit(["info", "--device", "auto"], devices: ["ftdi-ft232r"])
+        #expect(none.status != 0)
+        #expect(none.stderr.contains("no USB modem found"), "\(none.stderr)")
+
+        let two = try smskit(["info", "--device", "auto"], devices: ["quectel-ec25", "huawei-e3372"])
+        #expect(two.status != 0)
+        #expect(two.stderr.contains("several modems found") && two.stderr.contains("EC25TEST0001"), "\(two.stderr)")
+
+        // The serial picks the Quectel's AT port; the driver then opens exactly that node (umockdev's
+        // fake node is no tty, so opening fails, naming the port it was given).
+        let bySerial = try smskit(["info", "--device", "EC25TEST0001"], devices: ["quectel-ec25", "huawei-e3372"])
+        #expect(bySerial.status != 0)
+        #expect(bySerial.stderr.contains("/dev/ttyUSB7"), "\(bySerial.stderr)")
+    }
 }
