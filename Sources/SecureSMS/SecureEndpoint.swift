@@ -36,8 +36,9 @@ public struct EndpointState: Codable, Sendable, Equatable {
     /// Last intro counter used (24 bits; persisted before each intro so no counter repeats). Starts at a
     /// random value, so a client that lost its state but kept its key is unlikely to repeat an old one.
     var introCounter: UInt32?
-    /// Intro frames sent with this state (at most 2^24 - 1, then `counterExhausted`).
-    var introsSent: UInt32 = 0
+    /// Intro frames sent with this state (at most 2^24 - 1, then `counterExhausted`); optional so
+    /// state files written before intro counters existed still load.
+    var introsSent: UInt32?
 
     /// Creates an empty state.
     public init() {}
@@ -177,12 +178,13 @@ public struct SecureEndpoint: Sendable {
         let ephemeral = try ephemeralSource()
         var introCounter: UInt32?
         if !state.introducedTo.contains(peer) {
-            guard state.introsSent < Frame.maxCounter else { throw SecureSMSError.counterExhausted }
+            let sent = state.introsSent ?? 0
+            guard sent < Frame.maxCounter else { throw SecureSMSError.counterExhausted }
             // Random start (the ephemeral source is the CSPRNG, seeded only in tests), then +1 mod 2^24.
             let start = ephemeral.publicKey.prefix(3).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
             let next = state.introCounter.map { ($0 &+ 1) & Frame.maxCounter } ?? start
             state.introCounter = next
-            state.introsSent += 1
+            state.introsSent = sent + 1
             introCounter = next
         }
         let (frame, pending) = try Handshake.initiate(me: identity, responder: peer, introduceWith: introCounter,
