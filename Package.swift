@@ -55,6 +55,8 @@ let package = Package(
 
         // libFuzzer target for the PDU decoder (docs/fuzzing.md); a replay tool in normal builds.
         .executableTarget(name: "FuzzPDU", dependencies: ["SMSPDU"]),
+        // libFuzzer target for the SecureSMS frame parser (docs/fuzzing.md); a replay tool in normal builds.
+        .executableTarget(name: "FuzzFrames", dependencies: ["SecureSMS"]),
 
         .testTarget(name: "SMSPDUTests", dependencies: ["SMSPDU"], exclude: ["Resources"]),
         .testTarget(name: "ATModemTests", dependencies: [

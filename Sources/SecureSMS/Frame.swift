@@ -3,7 +3,7 @@
 /// `Frame(bytes:)` is total: any byte string gives a frame or a typed `SecureSMSError`, never a trap.
 /// Layouts (v1; all multi-byte integers big-endian):
 /// - hello: `hdr | keyID(3) | ephemeral(32) | [count(1)] | body`
-/// - intro: `hdr | ephemeral(32) | encryptedStatic(48) | [count(1)] | body`
+/// - intro: `hdr | static(32) | counter(3) | [count(1)] | body` (initiator's static key in clear)
 /// - reply: `hdr | ephemeral(32) | [count(1)] | body`
 /// - data:  `hdr | counter(3) | [count(1)] | body`
 /// - ack:   `hdr | counter(3) | body`
@@ -16,9 +16,9 @@ public struct Frame: Equatable, Sendable {
     public var keyID: [UInt8] = []
     /// hello/intro/reply: the sender's ephemeral public key.
     public var ephemeral: [UInt8] = []
-    /// intro: the initiator's static key, encrypted (32 + 16 bytes).
-    public var encryptedStatic: [UInt8] = []
-    /// data/ack: the 24-bit message counter.
+    /// intro: the initiator's static public key (in clear: the responder does not know it yet).
+    public var staticKey: [UInt8] = []
+    /// data/ack: the 24-bit message counter; intro: the initiator's 24-bit first-contact counter.
     public var counter: UInt32 = 0
     /// First fragment: total number of fragments (2…255).
     public var fragmentCount: UInt8 = 0
@@ -29,18 +29,16 @@ public struct Frame: Equatable, Sendable {
     /// Ciphertext (and tag, for a complete frame), or a slice of it for fragments.
     public var body: [UInt8] = []
 
-    /// Size of the encrypted static key in an intro frame.
-    public static let encryptedStaticBytes = 32 + 16
     /// Largest counter value (24 bits).
     public static let maxCounter: UInt32 = 0xFF_FFFF
 
     /// Creates a frame from its fields (see the type's layouts).
-    public init(header: FrameHeader, keyID: [UInt8] = [], ephemeral: [UInt8] = [], encryptedStatic: [UInt8] = [],
+    public init(header: FrameHeader, keyID: [UInt8] = [], ephemeral: [UInt8] = [], staticKey: [UInt8] = [],
                 counter: UInt32 = 0, fragmentCount: UInt8 = 0, ref: UInt8 = 0, index: UInt8 = 0, body: [UInt8] = []) {
         self.header = header
         self.keyID = keyID
         self.ephemeral = ephemeral
-        self.encryptedStatic = encryptedStatic
+        self.staticKey = staticKey
         self.counter = counter
         self.fragmentCount = fragmentCount
         self.ref = ref
@@ -59,8 +57,8 @@ public struct Frame: Equatable, Sendable {
             keyID = try reader.take(3, field: "keyID")
             ephemeral = try reader.take(32, field: "ephemeral")
         case .intro:
-            ephemeral = try reader.take(32, field: "ephemeral")
-            encryptedStatic = try reader.take(Frame.encryptedStaticBytes, field: "encryptedStatic")
+            staticKey = try reader.take(32, field: "staticKey")
+            counter = try reader.uint24(field: "counter")
         case .reply:
             ephemeral = try reader.take(32, field: "ephemeral")
         case .data, .ack:
@@ -91,7 +89,7 @@ public struct Frame: Equatable, Sendable {
         var out: [UInt8] = [header.byte]
         switch header.type {
         case .hello: out += keyID + ephemeral
-        case .intro: out += ephemeral + encryptedStatic
+        case .intro: out += staticKey + Frame.uint24(counter)
         case .reply: out += ephemeral
         case .data, .ack: out += Frame.uint24(counter)
         case .cont: out += [ref, index]
@@ -111,9 +109,15 @@ public struct Frame: Equatable, Sendable {
     /// The reassembly reference that continuation fragments of this message carry.
     var fragmentRef: UInt8 {
         switch header.type {
-        case .data, .ack: return UInt8(truncatingIfNeeded: counter)
+        case .data, .ack, .intro: return UInt8(truncatingIfNeeded: counter)
         default: return ephemeral.first ?? 0
         }
+    }
+
+    /// What identifies one first-contact message (replay cache, duplicate detection): the hello's
+    /// ephemeral key, or the intro's static key and counter.
+    var firstContactID: [UInt8] {
+        header.type == .intro ? staticKey + Frame.uint24(counter) : ephemeral
     }
 
     /// Big-endian 24-bit encoding (the value is masked to 24 bits).

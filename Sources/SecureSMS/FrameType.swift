@@ -2,7 +2,7 @@
 public enum FrameType: UInt8, Sendable, Codable, CaseIterable {
     /// First contact from an initiator the responder already knows (KK): key id + ephemeral + payload.
     case hello = 0
-    /// First contact that introduces the initiator's key (IK): ephemeral + encrypted static + payload.
+    /// First contact from an initiator the responder does not know: static key (in clear) + counter + payload.
     case intro = 1
     /// The responder's handshake reply: ephemeral + payload; completes forward secrecy.
     case reply = 2

@@ -1,11 +1,13 @@
 /// The two-message handshake of SecureSMS v1 (Noise KK / IK shapes over X25519, BLAKE2b, ChaChaPoly).
 ///
 /// - hello (KK, initiator's key already known to the responder): `-> e, es, ss` + payload.
-/// - intro (IK, first contact ever): `-> e, es, s, ss` + payload (static key encrypted).
-/// - reply: `<- e, ee, se` + payload; afterwards both sides `split()` into two directional chains.
+/// - intro (first contact from a key the responder does not know): `-> s, ss` + payload, the static key
+///   in clear and a persisted 24-bit counter mixed into the key (so no two intros share a key and nonce).
+/// - reply: `<- e, ee, se` + payload (`ee` only after a hello: an intro has no initiator ephemeral);
+///   afterwards both sides `split()` into two directional chains.
 enum Handshake {
     static let protocolKK = "SecureSMS-v1 KK X25519 ChaChaPoly BLAKE2b"
-    static let protocolIK = "SecureSMS-v1 IK X25519 ChaChaPoly BLAKE2b"
+    static let protocolIntro = "SecureSMS-v1 Xs X25519 ChaChaPoly BLAKE2b"
 
     /// An ephemeral key pair (random, or from a seed for test vectors).
     struct Ephemeral: Codable, Sendable, Equatable {
@@ -21,7 +23,8 @@ enum Handshake {
     /// What the initiator keeps until the reply arrives.
     struct InitiatorPending: Codable, Sendable, Equatable {
         var state: SymmetricState
-        var ephemeral: Ephemeral
+        /// The initiator's ephemeral (hello); nil after an intro, which sends none.
+        var ephemeral: Ephemeral?
     }
 
     /// The result of a completed handshake on either side.
@@ -33,23 +36,28 @@ enum Handshake {
         var flags: FrameFlags
     }
 
-    /// Builds the first-contact frame (hello, or intro when `introduce`) carrying `plaintext`.
-    static func initiate(me: Identity, responder: PublicKey, introduce: Bool, plaintext: [UInt8], flags: FrameFlags,
-                         ephemeral: Ephemeral) throws(SecureSMSError) -> (Frame, InitiatorPending) {
-        var frame = Frame(header: FrameHeader(type: introduce ? .intro : .hello, flags: flags))
-        frame.ephemeral = ephemeral.publicKey
-        var state = SymmetricState(protocolName: introduce ? protocolIK : protocolKK)
-        state.mixHash(responder.bytes)
-        if introduce {
-            state.mixHash([frame.header.byte] + ephemeral.publicKey)
-            state.mixKey(try Sodium.x25519(secret: ephemeral.secretKey, public: responder.bytes))
-            frame.encryptedStatic = try state.encryptAndHash(me.publicKey.bytes)
-        } else {
-            state.mixHash(me.publicKey.bytes)
-            frame.keyID = me.publicKey.keyID
+    /// Builds the first-contact frame carrying `plaintext`: a hello (`ephemeral` given, KK) or, when
+    /// `introduceWith` is a counter, an intro (static key in clear; the counter must never repeat).
+    static func initiate(me: Identity, responder: PublicKey, introduceWith introCounter: UInt32?, plaintext: [UInt8],
+                         flags: FrameFlags, ephemeral: Ephemeral) throws(SecureSMSError) -> (Frame, InitiatorPending) {
+        if let introCounter {
+            var frame = Frame(header: FrameHeader(type: .intro, flags: flags), staticKey: me.publicKey.bytes,
+                              counter: introCounter & Frame.maxCounter)
+            var state = SymmetricState(protocolName: protocolIntro)
+            state.mixHash(responder.bytes)
             state.mixHash(frame.associatedHeader)
-            state.mixKey(try Sodium.x25519(secret: ephemeral.secretKey, public: responder.bytes))
+            state.mixKey(try Sodium.x25519(secret: me.secretKey, public: responder.bytes) + Frame.uint24(frame.counter))
+            frame.body = try state.encryptAndHash(plaintext)
+            return (frame, InitiatorPending(state: state, ephemeral: nil))
         }
+        var frame = Frame(header: FrameHeader(type: .hello, flags: flags))
+        frame.ephemeral = ephemeral.publicKey
+        var state = SymmetricState(protocolName: protocolKK)
+        state.mixHash(responder.bytes)
+        state.mixHash(me.publicKey.bytes)
+        frame.keyID = me.publicKey.keyID
+        state.mixHash(frame.associatedHeader)
+        state.mixKey(try Sodium.x25519(secret: ephemeral.secretKey, public: responder.bytes))
         state.mixKey(try Sodium.x25519(secret: me.secretKey, public: responder.bytes))
         frame.body = try state.encryptAndHash(plaintext)
         return (frame, InitiatorPending(state: state, ephemeral: ephemeral))
@@ -68,16 +76,13 @@ enum Handshake {
     static func accept(me: Identity, frame: Frame, candidates: [PublicKey]) throws(SecureSMSError) -> Accepted {
         switch frame.header.type {
         case .intro:
-            var state = SymmetricState(protocolName: protocolIK)
+            let initiator = try PublicKey(bytes: frame.staticKey)
+            var state = SymmetricState(protocolName: protocolIntro)
             state.mixHash(me.publicKey.bytes)
-            var logical = frame
-            logical.header.flags.remove(.fragmented)
-            state.mixHash([logical.header.byte] + frame.ephemeral)
-            state.mixKey(try Sodium.x25519(secret: me.secretKey, public: frame.ephemeral))
-            let initiator = try PublicKey(bytes: state.decryptAndHash(frame.encryptedStatic))
-            state.mixKey(try Sodium.x25519(secret: me.secretKey, public: initiator.bytes))
+            state.mixHash(frame.associatedHeader)
+            state.mixKey(try Sodium.x25519(secret: me.secretKey, public: initiator.bytes) + Frame.uint24(frame.counter))
             let payload = try state.decryptAndHash(frame.body)
-            return Accepted(initiator: initiator, initiatorEphemeral: frame.ephemeral, state: state, payload: payload)
+            return Accepted(initiator: initiator, initiatorEphemeral: [], state: state, payload: payload)
         case .hello:
             guard !candidates.isEmpty else { throw .unknownPeer(keyID: Hex.encode(frame.keyID)) }
             let es = try Sodium.x25519(secret: me.secretKey, public: frame.ephemeral)
@@ -105,7 +110,9 @@ enum Handshake {
         var state = accepted.state
         var frame = Frame(header: FrameHeader(type: .reply, flags: flags), ephemeral: ephemeral.publicKey)
         state.mixHash(frame.associatedHeader)
-        state.mixKey(try Sodium.x25519(secret: ephemeral.secretKey, public: accepted.initiatorEphemeral))
+        if !accepted.initiatorEphemeral.isEmpty {
+            state.mixKey(try Sodium.x25519(secret: ephemeral.secretKey, public: accepted.initiatorEphemeral))
+        }
         state.mixKey(try Sodium.x25519(secret: ephemeral.secretKey, public: accepted.initiator.bytes))
         frame.body = try state.encryptAndHash(plaintext)
         let roots = state.split()
@@ -118,7 +125,9 @@ enum Handshake {
         guard frame.header.type == .reply else { throw .unknownFrameType(frame.header.type.rawValue) }
         var state = pending.state
         state.mixHash(frame.associatedHeader)
-        state.mixKey(try Sodium.x25519(secret: pending.ephemeral.secretKey, public: frame.ephemeral))
+        if let ephemeral = pending.ephemeral {
+            state.mixKey(try Sodium.x25519(secret: ephemeral.secretKey, public: frame.ephemeral))
+        }
         state.mixKey(try Sodium.x25519(secret: me.secretKey, public: frame.ephemeral))
         let payload = try state.decryptAndHash(frame.body)
         let roots = state.split()

@@ -36,9 +36,8 @@ public enum SecureBenchmark {
                                frame: Frame(header: FrameHeader(type: .hello), keyID: [0, 0, 0], ephemeral: zeros32),
                                transport: .binary, notes: "0-RTT first contact, peer knows our key (KK)"))
             rows.append(secure("securesms-intro", size,
-                               frame: Frame(header: FrameHeader(type: .intro), ephemeral: zeros32,
-                                            encryptedStatic: [UInt8](repeating: 0, count: Frame.encryptedStaticBytes)),
-                               transport: .binary, notes: "0-RTT first contact introducing our key (IK, identity hidden)"))
+                               frame: Frame(header: FrameHeader(type: .intro), staticKey: zeros32),
+                               transport: .binary, notes: "0-RTT first contact from a key the peer does not know (static key in clear)"))
             rows.append(secure("securesms-data-text", size, frame: Frame(header: FrameHeader(type: .data), counter: 1),
                                transport: .text, notes: "text fallback (GSM-7 base64, 119 frame bytes per SMS)"))
         }

@@ -27,12 +27,18 @@ public struct EndpointState: Codable, Sendable, Equatable {
     var sessions: [Session] = []
     /// Known peers and their trust records.
     public var peers = PeerStore()
-    /// Initiator ephemerals of accepted first contacts (replay cache), oldest first.
+    /// Ids (`Frame.firstContactID`) of accepted first contacts (replay cache), oldest first.
     var replayCache: [[UInt8]] = []
     /// Peers known to hold our key (so a hello, not an intro, suffices).
     var introducedTo: Set<PublicKey> = []
     var nextMessageID: UInt64 = 1
     var nextSessionID: UInt64 = 1
+    /// Last intro counter used (24 bits; persisted before each intro so no counter repeats). Starts at a
+    /// random value, so a client that lost its state but kept its key is unlikely to repeat an old one.
+    var introCounter: UInt32?
+    /// Intro frames sent with this state (at most 2^24 - 1, then `counterExhausted`); optional so
+    /// state files written before intro counters existed still load.
+    var introsSent: UInt32?
 
     /// Creates an empty state.
     public init() {}
@@ -169,13 +175,23 @@ public struct SecureEndpoint: Sendable {
 
     private mutating func startSession(with peer: PublicKey, number: String, first: Session.Queued,
                                        now: Double) throws(SecureSMSError) -> EndpointStep {
-        let introduce = !state.introducedTo.contains(peer)
         let ephemeral = try ephemeralSource()
-        let (frame, pending) = try Handshake.initiate(me: identity, responder: peer, introduce: introduce,
+        var introCounter: UInt32?
+        if !state.introducedTo.contains(peer) {
+            let sent = state.introsSent ?? 0
+            guard sent < Frame.maxCounter else { throw SecureSMSError.counterExhausted }
+            // Random start (the ephemeral source is the CSPRNG, seeded only in tests), then +1 mod 2^24.
+            let start = ephemeral.publicKey.prefix(3).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let next = state.introCounter.map { ($0 &+ 1) & Frame.maxCounter } ?? start
+            state.introCounter = next
+            state.introsSent = sent + 1
+            introCounter = next
+        }
+        let (frame, pending) = try Handshake.initiate(me: identity, responder: peer, introduceWith: introCounter,
                                                       plaintext: first.plaintext, flags: first.isText ? .text : [],
                                                       ephemeral: ephemeral)
         var session = Session(id: state.nextSessionID, role: .initiator, peer: peer, number: number, numbers: [number],
-                              trust: .pinned, phase: .awaitingReply(pending), initiatorEphemeral: ephemeral.publicKey)
+                              trust: .pinned, phase: .awaitingReply(pending), initiatorEphemeral: frame.firstContactID)
         state.nextSessionID += 1
         let step = try enqueue(frame, seq: 0, messageID: first.messageID, payloadBytes: first.plaintext.count,
                                reportable: true, into: &session, now: now)
@@ -282,11 +298,11 @@ public struct SecureEndpoint: Sendable {
     }
 
     private mutating func acceptFirstContact(_ frame: Frame, from number: String, now: Double) throws -> EndpointStep {
-        if let index = state.sessions.firstIndex(where: { $0.role == .responder && $0.initiatorEphemeral == frame.ephemeral }) {
+        if let index = state.sessions.firstIndex(where: { $0.role == .responder && $0.initiatorEphemeral == frame.firstContactID }) {
             // A duplicate (the initiator did not get our reply yet): re-send the reply, deliver nothing.
             return resend(index, seqs: [0])
         }
-        if state.replayCache.contains(frame.ephemeral) { throw SecureSMSError.replayed(counter: 0) }
+        if state.replayCache.contains(frame.firstContactID) { throw SecureSMSError.replayed(counter: 0) }
         let accepted = try Handshake.accept(me: identity, frame: frame,
                                             candidates: state.peers.candidates(keyID: frame.keyID))
         var trust = try state.peers.observe(accepted.initiator, number: number)
@@ -294,13 +310,13 @@ public struct SecureEndpoint: Sendable {
             throw SecureSMSError.authenticationFailed
         }
         if trust == .new, state.introducedTo.contains(accepted.initiator) { trust = .pinned }
-        state.replayCache.append(frame.ephemeral)
+        state.replayCache.append(frame.firstContactID)
         if state.replayCache.count > EndpointState.replayCacheLimit { state.replayCache.removeFirst() }
         state.introducedTo.insert(accepted.initiator)
         var session = Session(id: state.nextSessionID, role: .responder, peer: accepted.initiator, number: number,
                               numbers: [number], trust: trust,
                               phase: .replyOwed(.init(state: accepted.state, initiatorEphemeral: frame.ephemeral)),
-                              initiatorEphemeral: frame.ephemeral)
+                              initiatorEphemeral: frame.firstContactID)
         state.nextSessionID += 1
         session.ackOwedSince = now
         var step = EndpointStep()

@@ -43,7 +43,7 @@ struct Session: Codable, Sendable, Equatable {
     var numbers: Set<String>
     var trust: Trust
     var phase: Phase
-    /// The initiator's ephemeral key (duplicate-hello detection).
+    /// The first contact's id, `Frame.firstContactID` (duplicate-hello/intro detection).
     var initiatorEphemeral: [UInt8]
     var sessionID: [UInt8] = []
     var send: SendChain?

@@ -29,10 +29,38 @@ import Testing
         #expect(big.step.outbound.count == 4)
     }
 
-    @Test func introCostsNinetySeven() throws {
+    /// The very first message from a client the bank has never seen (only the bank's key is pinned):
+    /// 52 bytes of overhead at most, and the bank's reply to it 49.
+    @Test func firstContactFromAnUnknownClientFitsFiftyTwo() throws {
         var client = Fixtures.endpoint(Fixtures.client, tag: 1)
-        let intro = try client.send([UInt8](repeating: 1, count: 36), to: Fixtures.bank.publicKey, number: "+bank", now: 0)
-        #expect(intro.cost == MessageCost(segments: 1, wireBytes: 133, overheadBytes: 97))
+        var bank = Fixtures.endpoint(Fixtures.bank, tag: 2)
+        let intro = try client.send([UInt8](repeating: 1, count: 81), to: Fixtures.bank.publicKey, number: "+bank", now: 0)
+        #expect(intro.step.outbound.count == 1)
+        #expect(try Frame(bytes: intro.step.outbound[0].bytes).header.type == .intro)
+        #expect(intro.cost == MessageCost(segments: 1, wireBytes: 133, overheadBytes: 52))
+        let got = bank.receive(intro.step.outbound[0].bytes, from: "+client", now: 0)
+        #expect(got.messages.map(\.payload) == [[UInt8](repeating: 1, count: 81)])
+        #expect(got.messages.first?.trust == .new)
+        let reply = try bank.send([UInt8](repeating: 2, count: 84), to: Fixtures.client.publicKey, number: "+client", now: 1)
+        #expect(reply.cost == MessageCost(segments: 1, wireBytes: 133, overheadBytes: 49))
+        let back = client.receive(reply.step.outbound[0].bytes, from: "+bank", now: 2)
+        #expect(back.messages.map(\.payload) == [[UInt8](repeating: 2, count: 84)])
+        let data = try client.send([UInt8](repeating: 3, count: 113), to: Fixtures.bank.publicKey, number: "+bank", now: 3)
+        #expect(data.cost == MessageCost(segments: 1, wireBytes: 133, overheadBytes: 20))
+        #expect(bank.receive(data.step.outbound[0].bytes, from: "+client", now: 3).messages.count == 1)
+    }
+
+    /// Two intros to the same bank never share a key/nonce: each carries a fresh, persisted counter.
+    @Test func introCountersNeverRepeat() throws {
+        var client = Fixtures.endpoint(Fixtures.client, tag: 1)
+        let first = try client.send([1], to: Fixtures.bank.publicKey, number: "+bank", now: 0)
+        client.rekey(peer: Fixtures.bank.publicKey)
+        let second = try client.send([1], to: Fixtures.bank.publicKey, number: "+bank", now: 1)
+        let a = try Frame(bytes: first.step.outbound[0].bytes)
+        let b = try Frame(bytes: second.step.outbound[0].bytes)
+        #expect(a.header.type == .intro && b.header.type == .intro)
+        #expect(a.counter != b.counter)
+        #expect(a.body != b.body)
     }
 
     @Test func piggyBackedAckAvoidsAStandAloneAck() throws {

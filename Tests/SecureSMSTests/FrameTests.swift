@@ -22,8 +22,8 @@ import Testing
     @Test func everyTruncationOfEveryTypeIsATypedError() throws {
         let frames = [
             Frame(header: FrameHeader(type: .hello), keyID: [1, 2, 3], ephemeral: [UInt8](repeating: 9, count: 32), body: [UInt8](repeating: 1, count: 20)),
-            Frame(header: FrameHeader(type: .intro), ephemeral: [UInt8](repeating: 9, count: 32),
-                  encryptedStatic: [UInt8](repeating: 8, count: 48), body: [UInt8](repeating: 1, count: 16)),
+            Frame(header: FrameHeader(type: .intro), staticKey: [UInt8](repeating: 9, count: 32),
+                  counter: 0x0A0B0C, body: [UInt8](repeating: 1, count: 16)),
             Frame(header: FrameHeader(type: .reply), ephemeral: [UInt8](repeating: 9, count: 32), body: [UInt8](repeating: 1, count: 16)),
             Frame(header: FrameHeader(type: .data, flags: [.fragmented]), counter: 0x0A0B0C, fragmentCount: 3, body: [1]),
             Frame(header: FrameHeader(type: .ack), counter: 5, body: [UInt8](repeating: 1, count: 21)),

@@ -34,4 +34,41 @@ import Testing
         #expect(got.messages.map(\.payload) == [[UInt8](repeating: 7, count: 113)])
         #expect(got.messages.first?.trust == .pinned)  // `new` was reported once, on the first message
     }
+
+    /// Every byte of an intro — header, the static key in clear, the counter, ciphertext, tag — is
+    /// authenticated: changing any one delivers nothing (and is rejected); the intact intro still works.
+    @Test func everyByteOfAnIntroIsAuthenticated() throws {
+        var client = Fixtures.endpoint(Fixtures.client, tag: 1)
+        let intro = try client.send(text: "balance?", to: Fixtures.bank.publicKey, number: "+bank", now: 0)
+        let bytes = intro.step.outbound[0].bytes
+        for offset in bytes.indices {
+            var bank = Fixtures.endpoint(Fixtures.bank, tag: 2)
+            var tampered = bytes
+            tampered[offset] ^= 0x01
+            let step = bank.receive(tampered, from: "+client", now: 1)
+            #expect(step.messages.isEmpty, "byte \(offset)")
+            // Byte 0 bit 0 is the `fragmented` flag: that frame waits (bounded, expiring) for fragments.
+            #expect(offset == 0 || !step.rejections.isEmpty, "byte \(offset)")
+        }
+        var bank = Fixtures.endpoint(Fixtures.bank, tag: 2)
+        #expect(bank.receive(bytes, from: "+client", now: 1).messages.map(\.text) == ["balance?"])
+    }
+
+    /// An intro too long for one SMS is fragmented (count byte + 3-byte continuations) and reassembles
+    /// in any order; the reply to it completes the session.
+    @Test func fragmentedIntroReassemblesOutOfOrder() throws {
+        var client = Fixtures.endpoint(Fixtures.client, tag: 1)
+        var bank = Fixtures.endpoint(Fixtures.bank, tag: 2)
+        let payload = (0..<300).map { UInt8(truncatingIfNeeded: $0) }
+        let intro = try client.send(payload, to: Fixtures.bank.publicKey, number: "+bank", now: 0)
+        #expect(intro.step.outbound.count == 3)
+        #expect(intro.cost?.overheadBytes == 52 + 1 + 2 * 3)
+        var delivered: [[UInt8]] = []
+        for sms in intro.step.outbound.reversed() {
+            delivered += bank.receive(sms.bytes, from: "+client", now: 1).messages.map(\.payload)
+        }
+        #expect(delivered == [payload])
+        let reply = try bank.send(Array("ok".utf8), to: Fixtures.client.publicKey, number: "+client", now: 2)
+        #expect(client.receive(reply.step.outbound[0].bytes, from: "+bank", now: 3).messages.map(\.text) == ["ok"])
+    }
 }

@@ -24,7 +24,11 @@ import Testing
         // Intro (first contact ever), client ephemeral from seed 01×32.
         var c1 = SecureEndpoint(identity: client, state: EndpointState(), configuration: .init(), ephemerals: seeded(0x01))
         let intro = try c1.send(text: "Balance?", to: bank.publicKey, number: "+100", now: 0)
-        out.append(("intro (text \"Balance?\", e = seed 01×32)", Hex.encode(intro.step.outbound[0].bytes)))
+        out.append(("intro (text \"Balance?\", counter = first 3 bytes of public(seed 01×32))", Hex.encode(intro.step.outbound[0].bytes)))
+        var bi = SecureEndpoint(identity: bank, state: EndpointState(), configuration: .init(), ephemerals: seeded(0x04))
+        _ = bi.receive(intro.step.outbound[0].bytes, from: "+200", now: 0)
+        let introReply = try bi.send(text: "EUR 42.00", to: client.publicKey, number: "+200", now: 0)
+        out.append(("reply to intro (text \"EUR 42.00\", e = seed 04×32)", Hex.encode(introReply.step.outbound[0].bytes)))
         // Hello (KK), client ephemeral from seed 02×32, after the bank knows the client.
         var c2 = SecureEndpoint(identity: client, state: EndpointState(), configuration: .init(), ephemerals: seeded(0x02))
         c2.markIntroduced(bank.publicKey)
@@ -72,8 +76,10 @@ import Testing
             "e76c9deb04699062f797dba170461f423ab308ba33dafcb6bec1e3a6bc7b720b",
         "bank.fingerprint":
             "F4V9-GPYW-V99H-LFVB-SEHU",
-        "intro (text \"Balance?\", e = seed 01×32)":
-            "4c1b1b58dd50ea14b60da17b790cd02754d970c9bab864ebb3c0f3016fe51d3f571d1291c7400c5117a8baa83ee38febe36e0fd002ef2cf9075c8091c7139cc17bb44f71a3c3e0ba80116c16dac7e483a1ebcb3b374c1b201f8aee4dd192a210e8977d83155788dc",
+        "intro (text \"Balance?\", counter = first 3 bytes of public(seed 01×32))":
+            "4c6cf251d3cf2a8e08aab09c6ad68eca6d3d7421c948e4e8df0f48718429809f681b1b58021292a015379897202691e514212227e8d7a8758e3a49",
+        "reply to intro (text \"EUR 42.00\", e = seed 04×32)":
+            "54edd03cade80d29de6ea313a74ab369f4732ecb36649066b78b5b2dd664cb0417066d80bd80eaf7c6aef7fdb3fd68f377b7013bdee0c67902",
         "hello (text \"Balance?\", e = seed 02×32)":
             "44dbdb1360346e7c911a5f6ba154129174cafe75b294ac3bbd5549632f48cec6266f84100bfd38e3bbd25acdfd92a2cd3d2ac3c67794a420c7e4a3",
         "reply (text \"EUR 42.00\", e = seed 03×32)":
