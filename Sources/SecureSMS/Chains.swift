@@ -31,6 +31,13 @@ struct SendChain: Codable, Sendable, Equatable {
         (chainKey, ackKey) = ChainKDF.start(root: root)
     }
 
+    /// `old` continued from a new (upgraded) root: same ack key and counters, new chain key.
+    init(upgrading old: SendChain, root: [UInt8]) {
+        self = old
+        chainKey = ChainKDF.start(root: root).chainKey
+        for _ in 1..<max(old.nextCounter, 1) { chainKey = ChainKDF.step(chainKey).next }
+    }
+
     /// Takes the next data counter and its message key, advancing the chain.
     mutating func nextMessageKey() throws(SecureSMSError) -> (counter: UInt32, key: [UInt8]) {
         guard nextCounter <= Frame.maxCounter else { throw .counterExhausted }
@@ -63,6 +70,21 @@ struct ReceiveChain: Codable, Sendable, Equatable {
 
     init(root: [UInt8]) {
         (chainKey, ackKey) = ChainKDF.start(root: root)
+    }
+
+    /// A chain from a new (upgraded) root that keeps `ackKey` (counter 1; see `skipUnused(below:)`).
+    init(root: [UInt8], ackKey: [UInt8]) {
+        chainKey = ChainKDF.start(root: root).chainKey
+        self.ackKey = ackKey
+    }
+
+    /// Whether no message key was taken from this chain yet.
+    var isUnused: Bool { nextCounter == 1 && skipped.isEmpty }
+
+    /// Advances an unused chain to `counter` without keeping the keys (those counters arrived already).
+    mutating func skipUnused(below counter: UInt32) {
+        guard isUnused else { return }
+        while nextCounter < counter { chainKey = ChainKDF.step(chainKey).next; nextCounter += 1 }
     }
 
     /// The message key for `counter`, consuming it. Call on a copy and keep the copy only if the

@@ -34,6 +34,8 @@ enum Handshake {
         var receive: ReceiveChain
         var payload: [UInt8]
         var flags: FrameFlags
+        /// The symmetric state after the reply (the base of an intro session's upgrade).
+        var state: SymmetricState
     }
 
     /// Builds the first-contact frame carrying `plaintext`: a hello (`ephemeral` given, KK) or, when
@@ -117,7 +119,8 @@ enum Handshake {
         frame.body = try state.encryptAndHash(plaintext)
         let roots = state.split()
         return (frame, Completed(sessionID: state.h, send: SendChain(root: roots.responderToInitiator),
-                                 receive: ReceiveChain(root: roots.initiatorToResponder), payload: plaintext, flags: flags))
+                                 receive: ReceiveChain(root: roots.initiatorToResponder), payload: plaintext, flags: flags,
+                                 state: state))
     }
 
     /// Opens the reply on the initiator side and completes the handshake.
@@ -134,6 +137,19 @@ enum Handshake {
         var flags = frame.header.flags
         flags.remove(.fragmented)
         return Completed(sessionID: state.h, send: SendChain(root: roots.initiatorToResponder),
-                         receive: ReceiveChain(root: roots.responderToInitiator), payload: payload, flags: flags)
+                         receive: ReceiveChain(root: roots.responderToInitiator), payload: payload, flags: flags,
+                         state: state)
+    }
+
+    /// The upgrade of an intro session (§3.3): the client's second flight brings a fresh ephemeral `E_c`;
+    /// both sides mix `ee = DH(e_c, E_r)` and `es = DH(e_c, S_r)` into the post-reply state and split again.
+    /// `ee` and `es` are passed in (each side computes them from its own secrets).
+    static func upgradedRoots(after state: SymmetricState, clientEphemeral: [UInt8], ee: [UInt8],
+                              es: [UInt8]) -> (initiatorToResponder: [UInt8], responderToInitiator: [UInt8]) {
+        var state = state
+        state.mixHash(Array("upgrade".utf8) + clientEphemeral)
+        state.mixKey(ee)
+        state.mixKey(es)
+        return state.split()
     }
 }

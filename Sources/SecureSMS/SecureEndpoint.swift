@@ -217,14 +217,18 @@ public struct SecureEndpoint: Sendable {
             let (counter, key) = try chain.nextMessageKey()
             var flags: FrameFlags = message.isText ? .text : []
             var plaintext = message.plaintext
-            if session.ackOwedSince != nil, piggyBackFits(payload: plaintext.count, counter: counter) {
+            let upgradeKey = session.upgradeKey ?? []
+            if session.ackOwedSince != nil, piggyBackFits(payload: upgradeKey.count + plaintext.count, counter: counter) {
                 flags.insert(.hasAck)
                 plaintext = session.tracker.ack.bytes + plaintext
                 session.ackOwedSince = nil
             }
             var frame = Frame(header: FrameHeader(type: .data, flags: flags), counter: counter)
-            frame.body = try Sodium.seal(plaintext, key: key, nonce: ChainKDF.nonce(type: .data, counter: counter),
-                                         ad: session.associatedData(frame))
+            // An intro session's first data frame carries the client's upgrade ephemeral in clear before
+            // the ciphertext (authenticated as additional data), sealed under the upgraded chain (§3.3).
+            frame.body = upgradeKey + (try Sodium.seal(plaintext, key: key, nonce: ChainKDF.nonce(type: .data, counter: counter),
+                                                       ad: session.associatedData(frame) + upgradeKey))
+            session.upgradeKey = nil
             session.send = chain
             step.append(try enqueue(frame, seq: counter, messageID: message.messageID,
                                     payloadBytes: message.plaintext.count, reportable: true, into: &session, now: now))
@@ -246,8 +250,13 @@ public struct SecureEndpoint: Sendable {
                                     in session: inout Session, now: Double) throws(SecureSMSError) -> EndpointStep {
         let accepted = Handshake.Accepted(initiator: session.peer, initiatorEphemeral: pending.initiatorEphemeral,
                                           state: pending.state, payload: [])
+        let ephemeral = try ephemeralSource()
         let (frame, done) = try Handshake.reply(accepted: accepted, plaintext: message?.plaintext ?? [],
-                                                flags: (message?.isText ?? false) ? .text : [], ephemeral: try ephemeralSource())
+                                                flags: (message?.isText ?? false) ? .text : [], ephemeral: ephemeral)
+        if pending.initiatorEphemeral.isEmpty {
+            // Intro session: keep e_r until the client's upgrade frame authenticates (§3.3).
+            session.upgradeAwaited = .init(state: done.state, replyEphemeral: ephemeral)
+        }
         session.phase = .established
         session.sessionID = done.sessionID
         session.send = done.send
@@ -342,6 +351,17 @@ public struct SecureEndpoint: Sendable {
             session.sessionID = done.sessionID
             session.send = done.send
             session.receive = done.receive
+            if pending.ephemeral == nil {
+                // Intro session: bring an ephemeral in our next data frame; the secret is used here and dropped.
+                let ephemeral = try ephemeralSource()
+                let roots = Handshake.upgradedRoots(
+                    after: done.state, clientEphemeral: ephemeral.publicKey,
+                    ee: try Sodium.x25519(secret: ephemeral.secretKey, public: frame.ephemeral),
+                    es: try Sodium.x25519(secret: ephemeral.secretKey, public: session.peer.bytes))
+                session.send = SendChain(upgrading: done.send, root: roots.initiatorToResponder)
+                session.alternateReceive = ReceiveChain(root: roots.responderToInitiator, ackKey: done.receive.ackKey)
+                session.upgradeKey = ephemeral.publicKey
+            }
             session.numbers.insert(number)
             state.introducedTo.insert(session.peer)
             if number != session.number { session.trust = (try? state.peers.observe(session.peer, number: number)) ?? .changed }
@@ -372,12 +392,10 @@ public struct SecureEndpoint: Sendable {
         var failure = SecureSMSError.noSession(from: number)
         for index in candidateSessions(number: number) {
             var session = state.sessions[index]
-            guard var chain = session.receive else { continue }
+            guard let chain = session.receive else { continue }
             let plaintext: [UInt8]
             do {
-                let key = try chain.messageKey(for: frame.counter)
-                plaintext = try Sodium.open(frame.body, key: key, nonce: ChainKDF.nonce(type: .data, counter: frame.counter),
-                                            ad: session.associatedData(frame))
+                plaintext = try Self.openData(frame, chain: chain, in: &session, identity: identity)
             } catch {
                 if case .replayed = error, session.tracker.hasReceived(frame.counter) {
                     state.sessions[index].ackOwedSince = state.sessions[index].ackOwedSince ?? now
@@ -385,7 +403,6 @@ public struct SecureEndpoint: Sendable {
                 if failure == .noSession(from: number) || error != .authenticationFailed { failure = error }
                 continue
             }
-            session.receive = chain
             session.numbers.insert(number)
             var step = EndpointStep()
             var payload = plaintext
@@ -395,12 +412,65 @@ public struct SecureEndpoint: Sendable {
                 step.events += acknowledge(ack, in: &session)
             }
             deliver(seq: frame.counter, payload: payload, flags: frame.header.flags, in: &session, from: number, into: &step)
+            if let below = session.alternateBelow, session.tracker.cumulative >= below {
+                session.alternateReceive = nil  // every counter the old chain could carry arrived
+                session.alternateBelow = nil
+            }
             session.ackOwedSince = session.ackOwedSince ?? now
             state.sessions[index] = session
             step.append(try pump(index, now: now))
             return step
         }
         throw failure
+    }
+
+    /// Opens a data frame for `session`: under its receive chain, else (intro sessions) under the upgrade.
+    /// Commits chain changes into `session` only when the tag verifies.
+    private static func openData(_ frame: Frame, chain: ReceiveChain, in session: inout Session,
+                                 identity: Identity) throws(SecureSMSError) -> [UInt8] {
+        let nonce = ChainKDF.nonce(type: .data, counter: frame.counter)
+        var main = chain
+        let firstError: SecureSMSError
+        do {
+            let key = try main.messageKey(for: frame.counter)
+            let plaintext = try Sodium.open(frame.body, key: key, nonce: nonce, ad: session.associatedData(frame))
+            session.receive = main
+            return plaintext
+        } catch {
+            firstError = error
+        }
+        if let awaited = session.upgradeAwaited, frame.body.count >= 32 + Sodium.tagBytes,
+           let send = session.send {
+            // Bank: the client's upgrade frame, E_c ‖ ciphertext under the upgraded chain.
+            let clientEphemeral = Array(frame.body.prefix(32))
+            let roots = Handshake.upgradedRoots(
+                after: awaited.state, clientEphemeral: clientEphemeral,
+                ee: try Sodium.x25519(secret: awaited.replyEphemeral.secretKey, public: clientEphemeral),
+                es: try Sodium.x25519(secret: identity.secretKey, public: clientEphemeral))
+            var upgraded = ReceiveChain(root: roots.initiatorToResponder, ackKey: chain.ackKey)
+            let key = try upgraded.messageKey(for: frame.counter)
+            let plaintext = try Sodium.open(Array(frame.body.dropFirst(32)), key: key, nonce: nonce,
+                                            ad: session.associatedData(frame) + clientEphemeral)
+            session.receive = upgraded
+            session.send = SendChain(upgrading: send, root: roots.responderToInitiator)
+            session.upgradeAwaited = nil  // erases e_r
+            return plaintext
+        }
+        guard var alternate = session.alternateReceive,
+              session.alternateBelow.map({ frame.counter < $0 }) ?? true else { throw firstError }
+        let switching = session.alternateBelow == nil
+        if switching { alternate.skipUnused(below: session.tracker.ack.cumulative) }
+        let key = try alternate.messageKey(for: frame.counter)
+        let plaintext = try Sodium.open(frame.body, key: key, nonce: nonce, ad: session.associatedData(frame))
+        if switching {
+            // Client: the bank switched to the upgraded chain; keep the old one only for older counters.
+            session.alternateReceive = chain
+            session.alternateBelow = frame.counter
+            session.receive = alternate
+        } else {
+            session.alternateReceive = alternate
+        }
+        return plaintext
     }
 
     private mutating func acceptAck(_ frame: Frame, from number: String, now: Double) throws -> EndpointStep {

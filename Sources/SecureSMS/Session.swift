@@ -55,6 +55,22 @@ struct Session: Codable, Sendable, Equatable {
     var ackOwedSince: Double?
     /// Set when the session must not take new messages (re-key requested).
     var retired = false
+    /// Intro sessions, bank side: what is needed to upgrade when the client's ephemeral arrives (§3.3).
+    var upgradeAwaited: UpgradeAwaited?
+    /// Intro sessions, client side: the ephemeral public key the next data frame carries (once).
+    var upgradeKey: [UInt8]?
+    /// Intro sessions, client side: a second receive chain tried when `receive` fails — the bank's upgraded
+    /// chain until a frame authenticates under it, then the old chain for counters below `alternateBelow`.
+    var alternateReceive: ReceiveChain?
+    /// Counters at or above this never use `alternateReceive` once the client switched (bounded fallback).
+    var alternateBelow: UInt32?
+
+    /// Bank side of an intro session's upgrade: the post-reply handshake state and the reply's ephemeral
+    /// (its secret is erased as soon as the upgrade frame authenticates).
+    struct UpgradeAwaited: Codable, Sendable, Equatable {
+        var state: SymmetricState
+        var replyEphemeral: Handshake.Ephemeral
+    }
 
     var isEstablished: Bool { if case .established = phase { return true } else { return false } }
 

@@ -45,9 +45,21 @@ import Testing
         #expect(reply.cost == MessageCost(segments: 1, wireBytes: 133, overheadBytes: 49))
         let back = client.receive(reply.step.outbound[0].bytes, from: "+bank", now: 2)
         #expect(back.messages.map(\.payload) == [[UInt8](repeating: 2, count: 84)])
-        let data = try client.send([UInt8](repeating: 3, count: 113), to: Fixtures.bank.publicKey, number: "+bank", now: 3)
-        #expect(data.cost == MessageCost(segments: 1, wireBytes: 133, overheadBytes: 20))
-        #expect(bank.receive(data.step.outbound[0].bytes, from: "+client", now: 3).messages.count == 1)
+        // The client's second flight brings its upgrade ephemeral once: +32 (52 bytes, 81 of payload)...
+        let upgrade = try client.send([UInt8](repeating: 3, count: 81), to: Fixtures.bank.publicKey, number: "+bank", now: 3)
+        #expect(upgrade.cost == MessageCost(segments: 1, wireBytes: 133, overheadBytes: 52))
+        #expect(bank.receive(upgrade.step.outbound[0].bytes, from: "+client", now: 3).messages.count == 1)
+        // ...and every later data frame, either way, costs 20 again.
+        for i in 0..<3 {
+            let data = try client.send([UInt8](repeating: 4, count: 113), to: Fixtures.bank.publicKey, number: "+bank", now: 4 + Double(i))
+            #expect(data.cost == MessageCost(segments: 1, wireBytes: 133, overheadBytes: 20))
+            #expect(bank.receive(data.step.outbound[0].bytes, from: "+client", now: 4 + Double(i)).messages.count == 1)
+            let answer = try bank.send([UInt8](repeating: 5, count: 108), to: Fixtures.client.publicKey, number: "+client",
+                                       now: 4.5 + Double(i))
+            #expect(answer.step.outbound.count == 1)
+            #expect(answer.step.outbound.allSatisfy { $0.bytes.count <= 133 })
+            #expect(client.receive(answer.step.outbound[0].bytes, from: "+bank", now: 4.5 + Double(i)).messages.count == 1)
+        }
     }
 
     /// Two intros to the same bank never share a key/nonce: each carries a fresh, persisted counter.

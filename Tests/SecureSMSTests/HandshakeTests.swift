@@ -25,6 +25,11 @@ import Testing
         #expect(ack.outbound[0].bytes.count == 25)
         got = bank.receive(ack.outbound[0].bytes, from: "+client", now: 11)
         #expect(got.deliveredIDs == [reply.messageID])
+        // The client's first data frame of an intro session carries its upgrade ephemeral (+32, §3.3).
+        let upgrade = try client.send([UInt8](repeating: 6, count: 81), to: Fixtures.bank.publicKey, number: "+bank", now: 12)
+        #expect(upgrade.cost == MessageCost(segments: 1, wireBytes: 133, overheadBytes: 52))
+        got = bank.receive(upgrade.step.outbound[0].bytes, from: "+client", now: 12)
+        #expect(got.messages.map(\.payload) == [[UInt8](repeating: 6, count: 81)])
         // Steady state: 20 bytes of overhead.
         let data = try client.send([UInt8](repeating: 7, count: 113), to: Fixtures.bank.publicKey, number: "+bank", now: 12)
         #expect(data.step.outbound.count == 1)

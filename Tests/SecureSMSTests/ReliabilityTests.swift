@@ -46,6 +46,10 @@ import Testing
         #expect(Set(back).count == back.count)
         #expect(Set(conv.deliveredToA) == Set(sentByA))
         #expect(conv.network.sent > count)  // losses forced retransmissions
+        // These are intro sessions: the client's upgrade frame survived the same losses, duplicates and
+        // reordering, and both sides run on the upgraded chains (§3.3).
+        #expect(conv.b.state.sessions.allSatisfy { $0.isEstablished && $0.upgradeAwaited == nil })
+        #expect(conv.a.state.sessions.allSatisfy { $0.upgradeKey == nil })
     }
 
     @Test func givesUpAndReportsFailedWhenPeerNeverAnswers() throws {
