@@ -5,6 +5,8 @@
 ///   in clear and a persisted 24-bit counter mixed into the key (so no two intros share a key and nonce).
 /// - reply: `<- e, ee, se` + payload (`ee` only after a hello: an intro has no initiator ephemeral);
 ///   afterwards both sides `split()` into two directional chains.
+/// - upgrade (intro sessions only): the client's first data frame brings an ephemeral `E_c`; both sides
+///   mix `ee'`, `es'` and split again (`upgradedRoots`), so a later leak of the client's key opens nothing after it.
 enum Handshake {
     static let protocolKK = "SecureSMS-v1 KK X25519 ChaChaPoly BLAKE2b"
     static let protocolIntro = "SecureSMS-v1 Xs X25519 ChaChaPoly BLAKE2b"
