@@ -83,51 +83,61 @@ public enum Sodium {
         return out
     }
 
-    /// ChaCha20-Poly1305 IETF encryption: returns ciphertext ‖ 16-byte tag.
-    static func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8], ad: [UInt8]) throws(SecureSMSError) -> [UInt8] {
-        try ensureReady()
-        guard key.count == aeadKeyBytes, nonce.count == nonceBytes else { throw .invalidKey("AEAD key/nonce size") }
+    /// The shape shared by libsodium's `crypto_aead_*_ietf_encrypt` functions.
+    private typealias AEADEncrypt = (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt64>?, UnsafePointer<UInt8>?, UInt64,
+                                     UnsafePointer<UInt8>?, UInt64, UnsafePointer<UInt8>?, UnsafePointer<UInt8>,
+                                     UnsafePointer<UInt8>) -> Int32
+    /// The shape shared by libsodium's `crypto_aead_*_ietf_decrypt` functions.
+    private typealias AEADDecrypt = (UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt64>?, UnsafeMutablePointer<UInt8>?,
+                                     UnsafePointer<UInt8>, UInt64, UnsafePointer<UInt8>?, UInt64, UnsafePointer<UInt8>,
+                                     UnsafePointer<UInt8>) -> Int32
+
+    /// Runs one AEAD encryption: ciphertext ‖ tag. Sizes are checked by the callers.
+    private static func aeadEncrypt(_ encrypt: AEADEncrypt, _ plaintext: [UInt8], key: [UInt8], nonce: [UInt8],
+                                    ad: [UInt8]) throws(SecureSMSError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: plaintext.count + tagBytes)
         var outLength: UInt64 = 0
         let rc = plaintext.withUnsafeBufferPointer { p in
             ad.withUnsafeBufferPointer { a in
-                crypto_aead_chacha20poly1305_ietf_encrypt(&out, &outLength, p.baseAddress, UInt64(p.count),
-                                                          a.baseAddress, UInt64(a.count), nil, nonce, key)
+                encrypt(&out, &outLength, p.baseAddress, UInt64(p.count), a.baseAddress, UInt64(a.count), nil, nonce, key)
             }
         }
         guard rc == 0 else { throw .cryptoUnavailable }
         return out
     }
 
-    /// ChaCha20-Poly1305 IETF decryption; any tampering, wrong key or wrong AD gives `.authenticationFailed`.
-    static func open(_ box: [UInt8], key: [UInt8], nonce: [UInt8], ad: [UInt8]) throws(SecureSMSError) -> [UInt8] {
-        try ensureReady()
-        guard key.count == aeadKeyBytes, nonce.count == nonceBytes else { throw .invalidKey("AEAD key/nonce size") }
+    /// Runs one AEAD decryption of ciphertext ‖ tag; `.authenticationFailed` on any mismatch.
+    private static func aeadDecrypt(_ decrypt: AEADDecrypt, _ box: [UInt8], key: [UInt8], nonce: [UInt8],
+                                    ad: [UInt8]) throws(SecureSMSError) -> [UInt8] {
         guard box.count >= tagBytes else { throw .authenticationFailed }
         var out = [UInt8](repeating: 0, count: box.count - tagBytes)
         var outLength: UInt64 = 0
         let rc = ad.withUnsafeBufferPointer { a in
-            crypto_aead_chacha20poly1305_ietf_decrypt(&out, &outLength, nil, box, UInt64(box.count),
-                                                      a.baseAddress, UInt64(a.count), nonce, key)
+            decrypt(&out, &outLength, nil, box, UInt64(box.count), a.baseAddress, UInt64(a.count), nonce, key)
         }
         guard rc == 0 else { throw .authenticationFailed }
         return Array(out.prefix(Int(outLength)))
+    }
+
+    /// ChaCha20-Poly1305 IETF encryption: returns ciphertext ‖ 16-byte tag.
+    static func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8], ad: [UInt8]) throws(SecureSMSError) -> [UInt8] {
+        try ensureReady()
+        guard key.count == aeadKeyBytes, nonce.count == nonceBytes else { throw .invalidKey("AEAD key/nonce size") }
+        return try aeadEncrypt(crypto_aead_chacha20poly1305_ietf_encrypt, plaintext, key: key, nonce: nonce, ad: ad)
+    }
+
+    /// ChaCha20-Poly1305 IETF decryption; any tampering, wrong key or wrong AD gives `.authenticationFailed`.
+    static func open(_ box: [UInt8], key: [UInt8], nonce: [UInt8], ad: [UInt8]) throws(SecureSMSError) -> [UInt8] {
+        try ensureReady()
+        guard key.count == aeadKeyBytes, nonce.count == nonceBytes else { throw .invalidKey("AEAD key/nonce size") }
+        return try aeadDecrypt(crypto_aead_chacha20poly1305_ietf_decrypt, box, key: key, nonce: nonce, ad: ad)
     }
 
     /// XChaCha20-Poly1305 with a random 24-byte nonce, for files at rest: returns nonce ‖ ciphertext ‖ tag.
     static func sealRandomNonce(_ plaintext: [UInt8], key: [UInt8], ad: [UInt8]) throws(SecureSMSError) -> [UInt8] {
         let nonce = try random(xNonceBytes)
         guard key.count == aeadKeyBytes else { throw .invalidKey("AEAD key size") }
-        var out = [UInt8](repeating: 0, count: plaintext.count + tagBytes)
-        var outLength: UInt64 = 0
-        let rc = plaintext.withUnsafeBufferPointer { p in
-            ad.withUnsafeBufferPointer { a in
-                crypto_aead_xchacha20poly1305_ietf_encrypt(&out, &outLength, p.baseAddress, UInt64(p.count),
-                                                           a.baseAddress, UInt64(a.count), nil, nonce, key)
-            }
-        }
-        guard rc == 0 else { throw .cryptoUnavailable }
-        return nonce + out
+        return nonce + (try aeadEncrypt(crypto_aead_xchacha20poly1305_ietf_encrypt, plaintext, key: key, nonce: nonce, ad: ad))
     }
 
     /// Opens what `sealRandomNonce` produced; `.authenticationFailed` on a wrong key or a corrupt file.
@@ -135,16 +145,8 @@ public enum Sodium {
         try ensureReady()
         guard key.count == aeadKeyBytes else { throw .invalidKey("AEAD key size") }
         guard box.count >= xNonceBytes + tagBytes else { throw .authenticationFailed }
-        let nonce = Array(box.prefix(xNonceBytes))
-        let body = Array(box.dropFirst(xNonceBytes))
-        var out = [UInt8](repeating: 0, count: body.count - tagBytes)
-        var outLength: UInt64 = 0
-        let rc = ad.withUnsafeBufferPointer { a in
-            crypto_aead_xchacha20poly1305_ietf_decrypt(&out, &outLength, nil, body, UInt64(body.count),
-                                                       a.baseAddress, UInt64(a.count), nonce, key)
-        }
-        guard rc == 0 else { throw .authenticationFailed }
-        return Array(out.prefix(Int(outLength)))
+        return try aeadDecrypt(crypto_aead_xchacha20poly1305_ietf_decrypt, Array(box.dropFirst(xNonceBytes)), key: key,
+                               nonce: Array(box.prefix(xNonceBytes)), ad: ad)
     }
 
     /// Argon2id cost parameters; `interactive` for key files, `minimum` for tests.
