@@ -12,11 +12,16 @@ let package = Package(
         .library(name: "ModemDiscovery", targets: ["ModemDiscovery"]),
         .library(name: "SecureSMS", targets: ["SecureSMS"]),
         .library(name: "ModemEmulator", targets: ["ModemEmulator"]),
+        .library(name: "SMSGateway", targets: ["SMSGateway"]),
         .executable(name: "smskit", targets: ["smskit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // System libraries (pkg-config; see scripts/setup.sh for the apt packages).
@@ -46,9 +51,20 @@ let package = Package(
             "SMSPDU",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The gateway service: durable store, scheduler over modems, inbound, HTTP API.
+        .target(name: "SMSGateway", dependencies: [
+            "CSodium", "SMSPDU", "ATModem", "ModemDiscovery", "ModemEmulator",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // The command-line tool.
         .executableTarget(name: "smskit", dependencies: [
             "SMSPDU", "SerialPort", "ATModem", "ModemDiscovery", "SecureSMS", "SecureTransport", "ModemEmulator",
+            "SMSGateway",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -64,6 +80,10 @@ let package = Package(
         ]),
         .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU"]),
         .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery"], exclude: ["Fixtures"]),
+        .testTarget(name: "SMSGatewayTests", dependencies: [
+            "SMSGateway", "SMSPDU", "ATModem", "ModemEmulator",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "SecureSMSTests", dependencies: ["SecureSMS", "SecureTransport", "ATModem", "ModemEmulator", "SMSPDU"]),
     ],
     swiftLanguageModes: [.v6]

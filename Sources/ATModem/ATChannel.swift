@@ -128,7 +128,17 @@ public actor ATChannel {
         switch first {
         case .prompt:
             try await write(Array(pdu.utf8) + [0x1A])
-            return try finish(await awaitStage(timeout: timeout ?? configuration.submitTimeout), command: command)
+            let result = await awaitStage(timeout: timeout ?? configuration.submitTimeout)
+            if case .failed(let error) = result {
+                switch error {
+                case .timeout, .disconnected, .closed:
+                    // Leave PDU-input mode in case the modem never saw the Ctrl-Z.
+                    if case .timeout = error { try? await transport.write([0x1B]) }
+                    throw .unconfirmed(command: command, reason: error.description)
+                default: break
+                }
+            }
+            return try finish(result, command: command)
         case .failed(.timeout(let c, let d)):
             try? await transport.write([0x1B])
             throw .timeout(command: c, after: d)

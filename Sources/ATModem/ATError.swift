@@ -25,6 +25,9 @@ public enum ATError: Error, Sendable, Equatable, CustomStringConvertible {
     case closed
     /// The command text is unusable (contains CR/LF or Ctrl-Z, or the PDU is not hex).
     case invalidCommand(String)
+    /// A PDU was written after the `> ` prompt but no result came back (timeout, unplug, close):
+    /// the network **may already have accepted the SMS**. Resending may deliver it twice.
+    case unconfirmed(command: String, reason: String)
 
     /// Maps a non-success final result to its error.
     init(result: ATFinalResult, command: String) {
@@ -57,6 +60,8 @@ public enum ATError: Error, Sendable, Equatable, CustomStringConvertible {
         case .disconnected(let p): return "the modem at \(p) disconnected; it is reopened when it returns"
         case .closed: return "the AT channel is closed; open the modem again"
         case .invalidCommand(let c): return "refusing to send invalid command \(c.debugDescription)"
+        case .unconfirmed(let c, let r):
+            return "\(c): the PDU was written but no result came back (\(r)); the SMS may already have been sent"
         }
     }
 }

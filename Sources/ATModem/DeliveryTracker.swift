@@ -6,6 +6,7 @@ struct DeliveryTracker: Sendable {
         var recipient: String
         var references: [Int]
         var statuses: [DeliveryStatus?]
+        var correlationID: String? = nil
     }
 
     private(set) var messages: [UInt64: Tracked] = [:]
@@ -15,8 +16,9 @@ struct DeliveryTracker: Sendable {
     private let orphanLimit = 256
 
     /// Starts tracking a message whose parts will get references.
-    mutating func begin(messageID: UInt64, recipient: String, parts: Int) {
-        messages[messageID] = Tracked(recipient: recipient, references: [], statuses: Array(repeating: nil, count: parts))
+    mutating func begin(messageID: UInt64, recipient: String, parts: Int, correlationID: String? = nil) {
+        messages[messageID] = Tracked(recipient: recipient, references: [], statuses: Array(repeating: nil, count: parts),
+                                      correlationID: correlationID)
     }
 
     /// Records the MR of the next part; returns a final report if orphans complete the message.
@@ -52,7 +54,7 @@ struct DeliveryTracker: Sendable {
         for r in t.references { byReference[r]?.removeAll { $0 == id } }
         let parts = t.statuses.map { $0 ?? .pending(status: -1) }
         return DeliveryReport(messageID: id, recipient: t.recipient, references: t.references,
-                              status: failed ?? .delivered, parts: parts)
+                              status: failed ?? .delivered, parts: parts, correlationID: t.correlationID)
     }
 
     /// Compares numbers by their last 9 digits (international vs national forms).

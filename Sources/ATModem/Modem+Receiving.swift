@@ -13,7 +13,8 @@ extension Modem {
             if f.count >= 2, let index = Int(f[1]) { await readSlot(StorageSlot(memory: f[0], index: index), on: ch) }
         case "+CMT", "+CDS":
             if let pdu = urc.pdu { await process(pdu: pdu, slot: nil, on: ch) }
-            if cnmaRequired { _ = try? await ch.send("AT+CNMA") }
+            // In parts mode the consumer's acknowledge() sends AT+CNMA once it has stored the PDU.
+            if cnmaRequired, configuration.inbound == .messages || urc.pdu == nil { _ = try? await ch.send("AT+CNMA") }
         case "^SMMEMFULL":
             await readStored(on: ch)
         case "+CIEV":
@@ -89,6 +90,10 @@ extension Modem {
             eventContinuation.yield(.undecodable(slot, reason: "\(error)"))
             return
         }
+        if configuration.inbound == .parts {
+            handOn(decoded, slot: slot, pdu: pdu)
+            return
+        }
         switch decoded {
         case .deliver(let part):
             if let slot {
@@ -111,6 +116,44 @@ extension Modem {
         case .other(let kind):
             logger.debug("ignoring stored PDU", metadata: ["kind": "\(kind)"])
             if let slot { badSlots.insert(slot) }
+        }
+    }
+
+    /// ``InboundMode/parts``: yields the PDU unassembled; its acknowledge deletes the slot or sends `AT+CNMA`.
+    private func handOn(_ decoded: DecodedPDU, slot: StorageSlot?, pdu: String) {
+        let identity = PDUBridge.tpduHex(pdu)
+        if let slot {
+            if heldSlots[slot] == identity { return }  // already handed on, not yet acknowledged
+            heldSlots[slot] = identity
+        }
+        let ack: @Sendable () async throws(ModemError) -> Void = { [weak self] () async throws(ModemError) in
+            guard let self else { throw ModemError.closed }
+            try await self.acknowledgeRaw(slot: slot)
+        }
+        switch decoded {
+        case .deliver(let p):
+            inboundContinuation.yield(.part(IncomingPart(
+                sender: p.sender, smsc: p.smsc, timestamp: p.timestamp, concatenation: p.concat, ports: p.ports,
+                userData: p.userData, tpduHex: identity, slot: slot, acknowledger: ack)))
+        case .statusReport(let r):
+            inboundContinuation.yield(.statusReport(IncomingStatusReport(
+                reference: r.reference, recipient: r.recipient, tpStatus: r.status, dischargeTime: r.dischargeTime,
+                slot: slot, acknowledger: ack)))
+        case .other(let kind):
+            logger.debug("ignoring stored PDU", metadata: ["kind": "\(kind)"])
+            if let slot { badSlots.insert(slot) }
+        }
+    }
+
+    private func acknowledgeRaw(slot: StorageSlot?) async throws(ModemError) {
+        if let slot {
+            try await acknowledge([slot])
+        } else if cnmaRequired {
+            let ch = try await readyChannel()
+            do { try await ch.send("AT+CNMA") } catch {
+                // No acknowledgement pending any more (timed out): the modem stored the PDU instead.
+                guard case .cms = error else { throw .command(error) }
+            }
         }
     }
 

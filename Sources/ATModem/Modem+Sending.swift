@@ -1,3 +1,5 @@
+import SMSPDU
+
 extension Modem {
     /// Sends text (GSM 7-bit when possible, else UCS-2), split into concatenated parts as needed.
     /// - Returns: the TP-MR of every part.
@@ -43,7 +45,8 @@ extension Modem {
     private func submit(_ parts: [OutgoingPart], to recipient: String, options: SendOptions) async throws(ModemError) -> SendReceipt {
         nextMessageID += 1
         let id = nextMessageID
-        if options.requestDeliveryReport { tracker.begin(messageID: id, recipient: recipient, parts: parts.count) }
+        if options.requestDeliveryReport { tracker.begin(messageID: id, recipient: recipient, parts: parts.count,
+                                                                 correlationID: options.correlationID) }
         var references: [Int] = []
         for part in parts {
             let mr = try await submitPart(part)
@@ -91,6 +94,43 @@ extension Modem {
             } catch {
                 throw .command(.closed)
             }
+        }
+    }
+}
+
+extension Modem {
+    /// Submits one pre-encoded SMS-SUBMIT (`AT+CMGS`) exactly once: no retry, no resend after a
+    /// disconnect, so a caller that records each attempt durably (the gateway) decides what to retry.
+    ///
+    /// ```swift
+    /// let message = try SMSEncoder.encode(text: "hi", to: try Address("+41791234567"))
+    /// let mr = try await modem.submit(message.pdus[0])
+    /// ```
+    /// - Returns: the TP-MR the modem gave the part.
+    /// - Throws: ``ModemError/command(_:)`` with ``ATError/unconfirmed(command:reason:)`` when the PDU
+    ///   was written but no result came back (the SMS may have been sent); other errors mean it was not.
+    public func submit(_ pdu: EncodedPDU) async throws(ModemError) -> Int {
+        let ch = try await readyChannel()
+        let r: ATResponse
+        do { r = try await ch.sendPDU("AT+CMGS=\(pdu.tpduLength)", pdu: pdu.hex) } catch { throw .command(error) }
+        guard let mr = r.value(for: "+CMGS:").flatMap({ Int(ATLineParser.fields($0).first ?? "") }) else {
+            throw .command(.unconfirmed(command: "AT+CMGS", reason: "OK without +CMGS: <mr>"))
+        }
+        return mr
+    }
+
+    /// The SIM's own number from `AT+CNUM`, when the SIM knows it.
+    public func ownNumber() async throws(ModemError) -> String? {
+        do {
+            let r = try await run("AT+CNUM", expecting: ["+CNUM:"])
+            guard let v = r.value(for: "+CNUM:") else { return nil }
+            let f = ATLineParser.fields(v)
+            return f.count >= 2 && !f[1].isEmpty ? f[1] : nil
+        } catch {
+            if case .command(.disconnected) = error { throw error }
+            if case .command(.closed) = error { throw error }
+            if case .command = error { return nil }
+            throw error
         }
     }
 }

@@ -27,10 +27,15 @@ public actor Modem {
     public nonisolated let deliveryReports: AsyncStream<DeliveryReport>
     /// Lifecycle events (ready, disconnected, reinitialized, storage full, ...).
     public nonisolated let events: AsyncStream<ModemEvent>
+    /// Raw parts and status reports, in ``InboundMode/parts`` mode only (``incoming`` and
+    /// ``deliveryReports`` stay empty then). Bounded by the modem's storage: nothing is read again
+    /// while it is held, and nothing is deleted before its `acknowledge()`.
+    public nonisolated let inbound: AsyncStream<InboundPDU>
 
     let incomingContinuation: AsyncStream<IncomingMessage>.Continuation
     let reportContinuation: AsyncStream<DeliveryReport>.Continuation
     let eventContinuation: AsyncStream<ModemEvent>.Continuation
+    let inboundContinuation: AsyncStream<InboundPDU>.Continuation
     let configuration: Configuration
     let opener: @Sendable () async throws(ModemError) -> any ByteStream
     let clock: any Clock<Duration>
@@ -82,6 +87,7 @@ public actor Modem {
         (incoming, incomingContinuation) = AsyncStream<IncomingMessage>.makeStream()
         (deliveryReports, reportContinuation) = AsyncStream<DeliveryReport>.makeStream()
         (events, eventContinuation) = AsyncStream<ModemEvent>.makeStream()
+        (inbound, inboundContinuation) = AsyncStream<InboundPDU>.makeStream()
         var seed = SystemRandomNumberGenerator()
         concatReference = Int.random(in: 0...255, using: &seed)
         try await start()
@@ -98,6 +104,7 @@ public actor Modem {
         incomingContinuation.finish()
         reportContinuation.finish()
         eventContinuation.finish()
+        inboundContinuation.finish()
         for (_, waiters) in reportWaiters { for w in waiters { w.resume(returning: nil) } }
         reportWaiters.removeAll()
     }

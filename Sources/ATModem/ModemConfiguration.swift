@@ -32,13 +32,16 @@ extension Modem {
         public var retryDelay: Duration
         /// Read messages stored while offline (`AT+CMGL=4`) at start and after every reconnect.
         public var readStoredOnStart: Bool
+        /// Reassembled messages (default) or raw parts and status reports for a durable consumer.
+        public var inbound: InboundMode
 
         /// Creates a configuration; defaults suit a USB stick on a desk.
         public init(pin: String? = nil, serial: SerialConfiguration = .init(), channel: ATChannel.Configuration = .init(),
                     quirks: VendorQuirks? = nil, storage: String? = nil, reconnect: Bool = true,
                     reconnectInterval: Duration = .milliseconds(500), reconnectWait: Duration = .seconds(60),
                     reassemblyTimeout: Duration = .seconds(600), sendRetries: Int = 3,
-                    retryDelay: Duration = .seconds(2), readStoredOnStart: Bool = true) {
+                    retryDelay: Duration = .seconds(2), readStoredOnStart: Bool = true,
+                    inbound: InboundMode = .messages) {
             self.pin = pin
             self.serial = serial
             self.channel = channel
@@ -51,6 +54,7 @@ extension Modem {
             self.sendRetries = sendRetries
             self.retryDelay = retryDelay
             self.readStoredOnStart = readStoredOnStart
+            self.inbound = inbound
         }
     }
 }

@@ -20,10 +20,10 @@ enum PDUBridge {
             let ports = header?.ports.map { (destination: Int($0.destination), source: Int($0.source)) }
             return .deliver(ReceivedPart(sender: d.originator.description, smsc: pdu.smsc?.description,
                                          timestamp: d.serviceCentreTimestamp.date, concat: concat, ports: ports,
-                                         payload: payload, identity: tpduHex(hex)))
+                                         payload: payload, identity: tpduHex(hex), userData: d.userData))
         case .statusReport(let r):
             return .statusReport(ReceivedStatusReport(reference: Int(r.messageReference), recipient: r.recipient.description,
-                                                      status: Int(r.status)))
+                                                      status: Int(r.status), dischargeTime: r.dischargeTime.date))
         case .submit:
             return .other("SMS-SUBMIT")
         }

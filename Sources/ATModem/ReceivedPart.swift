@@ -1,4 +1,5 @@
 import Foundation
+import SMSPDU
 
 /// One decoded SMS-DELIVER, reduced to what reassembly needs (filled in by ``PDUBridge``).
 struct ReceivedPart: Sendable {
@@ -17,6 +18,8 @@ struct ReceivedPart: Sendable {
     var payload: Payload
     /// The TPDU as hex: identical bytes mean a network duplicate.
     var identity: String
+    /// The decoded user data (for exact joins in ``InboundMode/parts`` consumers).
+    var userData: UserData = .empty
 }
 
 /// One decoded SMS-STATUS-REPORT.
@@ -24,6 +27,7 @@ struct ReceivedStatusReport: Sendable, Equatable {
     var reference: Int
     var recipient: String
     var status: Int
+    var dischargeTime: Date? = nil
 }
 
 /// What a received PDU turned out to be.

@@ -6,11 +6,15 @@ public struct SendOptions: Sendable, Equatable {
     public var requestDeliveryReport: Bool
     /// Validity period relative to submission (nil: the SMSC's default).
     public var validity: Duration?
+    /// The caller's own id for this message, carried back in ``DeliveryReport/correlationID`` so a
+    /// report can be matched to the caller's records.
+    public var correlationID: String?
 
     /// Creates options.
-    public init(requestDeliveryReport: Bool = false, validity: Duration? = nil) {
+    public init(requestDeliveryReport: Bool = false, validity: Duration? = nil, correlationID: String? = nil) {
         self.requestDeliveryReport = requestDeliveryReport
         self.validity = validity
+        self.correlationID = correlationID
     }
 }
 
@@ -82,4 +86,6 @@ public struct DeliveryReport: Sendable, Equatable, Codable {
     public let status: DeliveryStatus
     /// Per-part statuses in part order.
     public let parts: [DeliveryStatus]
+    /// The ``SendOptions/correlationID`` the message was sent with.
+    public var correlationID: String? = nil
 }
