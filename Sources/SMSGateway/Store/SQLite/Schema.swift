@@ -1,0 +1,133 @@
+import GRDB
+
+/// The SQLite schema, as versioned GRDB migrations (`grdb_migrations` records which ran).
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE messages (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    status TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    recipient_key TEXT NOT NULL,
+                    pinned TEXT,
+                    modem TEXT,
+                    modem_number TEXT,
+                    avoid_modem TEXT,
+                    avoid_until REAL,
+                    body_kind TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    ports_dst INTEGER,
+                    ports_src INTEGER,
+                    segments INTEGER NOT NULL,
+                    encoding TEXT NOT NULL,
+                    report INTEGER NOT NULL,
+                    priority INTEGER NOT NULL,
+                    guarantee TEXT NOT NULL,
+                    validity INTEGER,
+                    concat_ref INTEGER,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    error_code TEXT,
+                    error_detail TEXT,
+                    metadata TEXT NOT NULL DEFAULT '{}',
+                    idempotency_key TEXT UNIQUE,
+                    request_digest TEXT,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    send_at REAL,
+                    available_at REAL NOT NULL,
+                    expires_at REAL,
+                    sent_at REAL,
+                    delivered_at REAL
+                );
+                CREATE INDEX messages_due ON messages(status, available_at);
+                CREATE INDEX messages_recipient ON messages(recipient_key, seq);
+                CREATE TABLE parts (
+                    message_seq INTEGER NOT NULL REFERENCES messages(seq),
+                    seq INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    modem TEXT,
+                    reference INTEGER,
+                    recipient_key TEXT NOT NULL,
+                    tp_status INTEGER,
+                    error TEXT,
+                    sent_at REAL,
+                    delivered_at REAL,
+                    PRIMARY KEY (message_seq, seq)
+                );
+                CREATE INDEX parts_match ON parts(modem, reference, recipient_key, sent_at);
+                CREATE INDEX parts_sent ON parts(modem, sent_at);
+                CREATE INDEX parts_status ON parts(status);
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    message_id TEXT,
+                    type TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE modems (
+                    id TEXT PRIMARY KEY,
+                    port TEXT NOT NULL,
+                    number TEXT,
+                    imei TEXT,
+                    iccid TEXT,
+                    manufacturer TEXT,
+                    model TEXT,
+                    next_ref INTEGER NOT NULL DEFAULT 0,
+                    updated_at REAL NOT NULL
+                );
+                CREATE TABLE inbound_groups (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    modem TEXT NOT NULL,
+                    sender TEXT NOT NULL,
+                    reference INTEGER,
+                    total INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    duplicate_of INTEGER,
+                    started_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX inbound_groups_key ON inbound_groups(modem, sender, reference, total, state);
+                CREATE INDEX inbound_groups_open ON inbound_groups(state, started_at);
+                CREATE TABLE inbound_parts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    group_id INTEGER NOT NULL REFERENCES inbound_groups(id),
+                    modem TEXT NOT NULL,
+                    sender TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    tpdu TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    timestamp REAL,
+                    received_at REAL NOT NULL
+                );
+                CREATE INDEX inbound_parts_group ON inbound_parts(group_id, seq);
+                CREATE INDEX inbound_parts_digest ON inbound_parts(modem, digest);
+                CREATE TABLE inbox (
+                    cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    group_id INTEGER NOT NULL UNIQUE,
+                    modem TEXT NOT NULL,
+                    to_number TEXT NOT NULL,
+                    sender TEXT NOT NULL,
+                    text TEXT,
+                    data_hex TEXT,
+                    ports_dst INTEGER,
+                    ports_src INTEGER,
+                    parts INTEGER NOT NULL,
+                    received_parts TEXT NOT NULL,
+                    complete INTEGER NOT NULL,
+                    received_at REAL NOT NULL
+                );
+                CREATE TABLE api_tokens (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    digest BLOB NOT NULL UNIQUE,
+                    created_at REAL NOT NULL
+                );
+                """)
+        }
+        return m
+    }
+}
