@@ -18,6 +18,9 @@ public struct ModemConfiguration: Sendable {
     public var statusReportCapacity = 20
     /// A directory in which to keep a symlink `<number>` → the modem's PTY (stable across replugs).
     public var linkDirectory: String?
+    /// How many entries ``VirtualModem/transcript``, ``VirtualModem/sentMessages`` and ``VirtualModem/faultLog``
+    /// keep (the newest; default 1,000); nil keeps everything.
+    public var logLimit: Int? = 1000
 
     /// A modem with `number`, optionally PIN-locked.
     public init(number: String, pin: String? = nil, linkDirectory: String? = nil) {

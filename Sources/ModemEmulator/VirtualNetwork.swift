@@ -11,6 +11,9 @@ public struct NetworkConfiguration: Sendable {
     public var reorderWindow: Duration = .seconds(2)
     /// The time zone of service-centre timestamps (SCTS).
     public var timeZone = TimeZone(secondsFromGMT: 0) ?? .current
+    /// How many entries ``VirtualNetwork/deliveryLog`` and ``VirtualNetwork/faultLog`` keep (the newest;
+    /// default 1,000); nil keeps everything.
+    public var logLimit: Int? = 1000
 
     /// Default settings.
     public init() {}
@@ -37,10 +40,12 @@ public actor VirtualNetwork {
 
     /// The faults in force (change them with ``setFaults(_:)``).
     public private(set) var faults: Faults
-    /// Faults injected by the SMSC (loss, duplication, reordering, delay, corruption, errors), in order.
-    public private(set) var faultLog: [FaultEvent] = []
-    /// Every SMS-DELIVER and status report PDU handed to a modem, in order (for assertions).
-    public private(set) var deliveryLog: [(to: String, pdu: [UInt8])] = []
+    /// Faults injected by the SMSC (loss, duplication, reordering, delay, corruption, errors), in order
+    /// (the newest ``NetworkConfiguration/logLimit``).
+    public private(set) var faultLog: BoundedLog<FaultEvent>
+    /// Every SMS-DELIVER and status report PDU handed to a modem, in order (the newest
+    /// ``NetworkConfiguration/logLimit``).
+    public private(set) var deliveryLog: BoundedLog<(to: String, pdu: [UInt8])>
 
     private var modemsByNumber: [String: VirtualModem] = [:]
     private var numbers: [String] = []
@@ -77,6 +82,8 @@ public actor VirtualNetwork {
         self.faults = faults
         self.clock = clock
         self.configuration = configuration
+        faultLog = BoundedLog(limit: configuration.logLimit)
+        deliveryLog = BoundedLog(limit: configuration.logLimit)
     }
 
     /// Adds a modem and opens its PTY; returns once ``VirtualModem/portPath`` can be opened.
