@@ -64,4 +64,6 @@ public struct SentMessage: Sendable, Equatable {
     public var tpdu: [UInt8]
     /// When it was sent, by the network's clock.
     public var date: Date
+    /// The id the SMSC gave this submission (the same id a phone reports in ``PhoneDelivery/submission``).
+    public var submission: UInt64
 }

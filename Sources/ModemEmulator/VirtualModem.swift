@@ -118,6 +118,11 @@ public actor VirtualModem {
         if registration == .home || registration == .roaming { await network?.modemBecameAvailable(number) }
     }
 
+    /// How full one memory is (`MT` adds up SM and ME).
+    public func storageUsage(_ memory: MessageMemory) -> StorageUsage {
+        StorageUsage(used: storage.used(memory), capacity: storage.total(memory))
+    }
+
     /// The messages in one memory, in index order (for assertions).
     public func storedMessages(in memory: MessageMemory = .sm) -> [(index: Int, message: StoredMessage)] {
         storage.list(memory)
