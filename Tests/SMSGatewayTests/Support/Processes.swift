@@ -1,0 +1,176 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The package root and the built binary.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+let smskitBinary = packageRoot.appendingPathComponent(".build/debug/smskit").path
+let haveBinary = FileManager.default.isExecutableFile(atPath: smskitBinary)
+
+/// A child process with its stdout as an async stream of lines, stdin for commands, and an
+/// awaitable exit. Nothing here blocks a cooperative thread (pipes are read by Foundation's handlers).
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    let lines: AsyncStream<String>
+    private let lineContinuation: AsyncStream<String>.Continuation
+    private let input = Pipe()
+    private let lock = NSLock()
+    private var partial = ""
+    private var exitWaiters: [CheckedContinuation<Int32, Never>] = []
+    private var exitStatus: Int32?
+
+    init(_ arguments: [String], stderr: String? = nil) throws {
+        (lines, lineContinuation) = AsyncStream<String>.makeStream()
+        process.executableURL = URL(fileURLWithPath: smskitBinary)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        if let stderr {
+            _ = FileManager.default.createFile(atPath: stderr, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: stderr)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                self.lineContinuation.finish()
+                return
+            }
+            let complete: [String] = self.lock.withLock {
+                self.partial += String(decoding: data, as: UTF8.self)
+                var out: [String] = []
+                while let nl = self.partial.firstIndex(of: "\n") {
+                    out.append(String(self.partial[..<nl]))
+                    self.partial = String(self.partial[self.partial.index(after: nl)...])
+                }
+                return out
+            }
+            for line in complete { self.lineContinuation.yield(line) }
+        }
+        process.terminationHandler = { [weak self] p in
+            guard let self else { return }
+            let waiters: [CheckedContinuation<Int32, Never>] = self.lock.withLock {
+                self.exitStatus = p.terminationStatus
+                defer { self.exitWaiters.removeAll() }
+                return self.exitWaiters
+            }
+            for w in waiters { w.resume(returning: p.terminationStatus) }
+        }
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Writes one line to stdin.
+    func send(_ line: String) {
+        try? input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+
+    func waitForExit() async -> Int32 {
+        await withCheckedContinuation { c in
+            let done: Int32? = lock.withLock {
+                if let s = exitStatus { return s }
+                exitWaiters.append(c)
+                return nil
+            }
+            if let done { c.resume(returning: done) }
+        }
+    }
+}
+
+/// Runs `smskit ARGS` to completion and returns its stdout.
+func runSmskit(_ arguments: [String]) async throws -> String {
+    let child = try ChildProcess(arguments)
+    var out: [String] = []
+    for await line in child.lines { out.append(line) }
+    let status = await child.waitForExit()
+    guard status == 0 else { throw TestFailure("smskit \(arguments.joined(separator: " ")) exited \(status)") }
+    return out.joined(separator: "\n")
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// A temp directory removed at the end of the test.
+final class TempDir: @unchecked Sendable {
+    let path: String
+    init(_ name: String) throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("smskit-\(name)-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A small HTTP client for the gateway API (URLSession), decoding JSON into dictionaries.
+struct GatewayHTTP: Sendable {
+    var url: String
+    var token: String
+
+    struct Reply: @unchecked Sendable {
+        var status: Int
+        var json: [String: Any]
+        var body: Data
+    }
+
+    func request(_ method: String, _ path: String, json: Any? = nil, body: Data? = nil, headers: [String: String] = [:],
+                 timeout: TimeInterval = 30) async throws -> Reply {
+        guard let u = URL(string: url + path) else { throw TestFailure("bad URL \(url + path)") }
+        var r = URLRequest(url: u, timeoutInterval: timeout)
+        r.httpMethod = method
+        if let json {
+            r.httpBody = try JSONSerialization.data(withJSONObject: json)
+            r.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        } else if let body {
+            r.httpBody = body
+        }
+        if !token.isEmpty { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        for (k, v) in headers { r.setValue(v, forHTTPHeaderField: k) }
+        let (data, response) = try await URLSession.shared.data(for: r)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return Reply(status: status, json: object, body: data)
+    }
+
+    /// Every message, paging through `GET /v1/messages`.
+    func allMessages(status: String? = nil) async throws -> [[String: Any]] {
+        var all: [[String: Any]] = []
+        var after: String?
+        while true {
+            var path = "/v1/messages?limit=500"
+            if let status { path += "&status=\(status)" }
+            if let after { path += "&after=\(after)" }
+            let page = try await request("GET", path)
+            let messages = page.json["messages"] as? [[String: Any]] ?? []
+            all += messages
+            guard messages.count == 500, let last = messages.last?["id"] as? String else { return all }
+            after = last
+        }
+    }
+
+    /// The whole inbox.
+    func inbox() async throws -> [[String: Any]] {
+        var all: [[String: Any]] = []
+        var after: Int64 = 0
+        while true {
+            let page = try await request("GET", "/v1/inbox?after=\(after)&limit=500")
+            let messages = page.json["messages"] as? [[String: Any]] ?? []
+            all += messages
+            guard let next = (page.json["next"] as? NSNumber)?.int64Value, !messages.isEmpty else { return all }
+            after = next
+        }
+    }
+}
+
