@@ -22,12 +22,14 @@ struct APIHarness: Sendable {
         _ = try await store.createToken(name: "test", digest: TokenDigest.digest(token), now: Date())
     }
 
-    /// Runs `body` against the router (`app.test(.router)`).
-    func test(_ body: @Sendable (Client) async throws -> Void) async throws {
+    /// Runs `body` against the router: directly (`.router`, the default) or through a real
+    /// HTTP/1.1 server on a loopback port (`.live`).
+    func test(_ setup: TestingSetup = .router, _ body: @Sendable (Client) async throws -> Void) async throws {
         let router = makeGatewayRouter(store: store, runtime: runtime, configuration: configuration, logger: logs.logger())
-        let app = Application(router: router, logger: Logger(label: "smskit.test.app") { _ in SwiftLogNoOpLogHandler() })
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              logger: Logger(label: "smskit.test.app") { _ in SwiftLogNoOpLogHandler() })
         let token = self.token
-        try await app.test(.router) { client in try await body(Client(client: client, token: token)) }
+        try await app.test(setup) { client in try await body(Client(client: client, token: token)) }
     }
 
     /// How many outbound messages the store holds.
