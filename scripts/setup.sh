@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   pkg-config libsodium-dev libudev-dev      # system library targets CSodium, CUDev
   umockdev gir1.2-umockdev-1.0 python3-gi   # fake udev devices for ModemDiscovery tests
-  python3                                   # test scripts
+  python3 curl                              # test scripts, the gateway demo
   gammu                                     # a real third-party client, tested against the emulator
 )
 

@@ -30,7 +30,11 @@ extension Modem {
             storageMemory = "SM"
         }
         var indicationSet = false
-        for cnmi in [quirks.newMessageIndication, "AT+CNMI=2,1,0,1,0", "AT+CNMI=1,1,0,1,0", "AT+CNMI=2,1,0,2,0"] {
+        // A durable consumer wants status reports stored (ds=2, `+CDSI`): a routed `+CDS` that arrives while
+        // the host is down is lost, a stored one is read at the next start.
+        let preferred = configuration.inbound == .parts
+            ? ["AT+CNMI=2,1,0,2,0", quirks.newMessageIndication] : [quirks.newMessageIndication, "AT+CNMI=2,1,0,2,0"]
+        for cnmi in preferred + ["AT+CNMI=2,1,0,1,0", "AT+CNMI=1,1,0,1,0"] {
             if (try? await ch.send(cnmi)) != nil { indicationSet = true; break }
         }
         if !indicationSet { logger.warning("no +CNMI setting accepted; new messages are found only by polling reads") }

@@ -36,24 +36,30 @@ extension Modem {
 
     /// Reads every stored message (`AT+CMGL=4`: all, PDU mode) and processes those not yet held.
     func readStored(on ch: ATChannel) async {
+        await readStored(memory: storageMemory, on: ch)
+        // Status reports stored while nobody listened (`+CNMI` ds=2, or a `+CDS` never acknowledged).
+        if configuration.inbound == .parts, storageMemory != "SR" { await readStored(memory: "SR", on: ch) }
+        await checkStorage(on: ch)
+    }
+
+    private func readStored(memory: String, on ch: ATChannel) async {
         let response: ATResponse
         do {
-            response = try await ch.send("AT+CMGL=4", expecting: ["+CMGL:"], timeout: .seconds(60))
+            response = try await storageCommand("AT+CMGL=4", memory: memory, on: ch, expecting: ["+CMGL:"], timeout: .seconds(60))
         } catch {
-            logger.warning("reading stored messages failed", metadata: ["error": "\(error)"])
+            if memory != "SR" { logger.warning("reading stored messages failed", metadata: ["error": "\(error)"]) }
             return
         }
         var header: StorageSlot?
         for line in response.lines {
             if let v = ATLineParser.value(of: line, prefix: "+CMGL:") {
-                header = Int(ATLineParser.fields(v).first ?? "").map { StorageSlot(memory: storageMemory, index: $0) }
+                header = Int(ATLineParser.fields(v).first ?? "").map { StorageSlot(memory: memory, index: $0) }
             } else if let slot = header {
                 header = nil
                 if badSlots.contains(slot) { continue }
                 await process(pdu: line, slot: slot, on: ch)
             }
         }
-        await checkStorage(on: ch)
     }
 
     /// Emits ``ModemEvent/storageFull(used:total:)`` when `+CPMS?` reports no free slot.
@@ -69,7 +75,7 @@ extension Modem {
         if badSlots.contains(slot) { return }
         let response: ATResponse
         do {
-            response = try await ch.send("AT+CMGR=\(slot.index)", expecting: ["+CMGR:"])
+            response = try await storageCommand("AT+CMGR=\(slot.index)", memory: slot.memory, on: ch, expecting: ["+CMGR:"])
         } catch {
             logger.warning("reading message failed", metadata: ["index": "\(slot.index)", "error": "\(error)"])
             return
@@ -190,7 +196,7 @@ extension Modem {
         for slot in slots {
             let identity = heldSlots[slot]
             do {
-                try await ch.send("AT+CMGD=\(slot.index)")
+                try await storageCommand("AT+CMGD=\(slot.index)", memory: slot.memory, on: ch)
             } catch {
                 guard case .cms(.invalidMemoryIndex, _) = error else { throw .command(error) }
             }
@@ -201,7 +207,7 @@ extension Modem {
     private func delete(_ slots: [StorageSlot], on ch: ATChannel) async {
         for slot in slots {
             let identity = heldSlots[slot]
-            _ = try? await ch.send("AT+CMGD=\(slot.index)")
+            _ = try? await storageCommand("AT+CMGD=\(slot.index)", memory: slot.memory, on: ch)
             release(slot, identity: identity)
         }
     }

@@ -49,6 +49,8 @@ public actor Modem {
     var pinRejected = false
     var cnmaRequired = false
     var storageMemory = "SM"
+    var storageLocked = false
+    var storageWaiters: [CheckedContinuation<Void, Never>] = []
     var reassembler = Reassembler()
     var tracker = DeliveryTracker()
     /// Slots read and not yet deleted (waiting for reassembly or the consumer's acknowledge), with the

@@ -18,6 +18,17 @@ public enum EmulatorError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidPDU(String)
     /// The network was shut down.
     case shutDown
+    /// A phone or reject prefix is not usable (`+` and digits expected).
+    case invalidPrefix(String)
+    /// No phone with this number exists and no phone prefix matches it.
+    case unknownPhone(String)
+    /// A phone with this number already exists (a modem cannot take its number).
+    case phoneNumberTaken(String)
+    /// Nobody on the network has this number (no modem, no phone, no matching prefix).
+    case unassignedNumber(String)
+    /// The SMSC rejected part `part` of `total` of a phone's message (the `smsc-error` fault) with this
+    /// `+CMS ERROR` code; earlier parts were sent.
+    case submitRejected(part: Int, total: Int, code: Int)
 
     /// A message that says what went wrong and what to do.
     public var description: String {
@@ -33,6 +44,16 @@ public enum EmulatorError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot create symlink \(path): \(String(cString: strerror(code))) — check that the link directory exists and is writable"
         case .invalidPDU(let why): return "invalid PDU: \(why)"
         case .shutDown: return "the virtual network was shut down: create a new one"
+        case .invalidPrefix(let prefix):
+            return "invalid number prefix \"\(prefix)\": use digits with an optional leading + (e.g. +1999)"
+        case .unknownPhone(let number):
+            return "no phone with number \(number): add it with addPhone or a matching phone prefix"
+        case .phoneNumberTaken(let number):
+            return "number \(number) belongs to a virtual phone: give the modem another number"
+        case .unassignedNumber(let number):
+            return "nobody has number \(number) on this network: add a modem or phone, or a phone prefix that matches it"
+        case .submitRejected(let part, let total, let code):
+            return "the SMSC rejected part \(part) of \(total) with +CMS ERROR: \(code) (smsc-error fault); earlier parts were sent"
         }
     }
 }

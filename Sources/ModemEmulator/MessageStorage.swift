@@ -46,6 +46,14 @@ public struct StoredMessage: Sendable, Equatable {
     }
 }
 
+/// How many messages a memory holds and can hold (``VirtualModem/storageUsage(_:)``).
+public struct StorageUsage: Sendable, Equatable {
+    /// Messages stored.
+    public var used: Int
+    /// Slots in all.
+    public var capacity: Int
+}
+
 /// The SM, ME and SR memories of one modem, with capacities; indices start at 1.
 struct MessageStorage: Sendable {
     private var slots: [MessageMemory: [Int: StoredMessage]] = [.sm: [:], .me: [:], .sr: [:]]

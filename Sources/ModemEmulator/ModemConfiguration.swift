@@ -18,6 +18,9 @@ public struct ModemConfiguration: Sendable {
     public var statusReportCapacity = 20
     /// A directory in which to keep a symlink `<number>` → the modem's PTY (stable across replugs).
     public var linkDirectory: String?
+    /// How many entries ``VirtualModem/transcript``, ``VirtualModem/sentMessages`` and ``VirtualModem/faultLog``
+    /// keep (the newest; default 1,000); nil keeps everything.
+    public var logLimit: Int? = 1000
 
     /// A modem with `number`, optionally PIN-locked.
     public init(number: String, pin: String? = nil, linkDirectory: String? = nil) {
@@ -61,4 +64,6 @@ public struct SentMessage: Sendable, Equatable {
     public var tpdu: [UInt8]
     /// When it was sent, by the network's clock.
     public var date: Date
+    /// The id the SMSC gave this submission (the same id a phone reports in ``PhoneDelivery/submission``).
+    public var submission: UInt64
 }

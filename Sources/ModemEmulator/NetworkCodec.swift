@@ -53,12 +53,12 @@ enum NetworkCodec {
         return bytes + tpdu[udlOffset...]
     }
 
-    /// SMS-DELIVER PDUs for a text from outside the network (concatenated when long).
-    static func deliverPDUs(text: String, from sender: String, timestamp: Date, timeZone: TimeZone,
+    /// SMS-DELIVER PDUs for a text from a phone or from outside the network (concatenated with the 8-bit
+    /// `reference` when long), planned by SMSPDU's segment planner.
+    static func deliverPDUs(text: String, from sender: String, reference: UInt8, timestamp: Date, timeZone: TimeZone,
                             serviceCentre: String) throws(EmulatorError) -> [[UInt8]] {
         do {
-            let reference = ConcatenationReference.eightBit(UInt8(truncatingIfNeeded: text.utf8.count &* 31 &+ 7))
-            let plan = try SegmentPlanner.plan(text: text, options: SegmentationOptions(reference: reference))
+            let plan = try SegmentPlanner.plan(text: text, options: SegmentationOptions(reference: .eightBit(reference)))
             let originator = try Address(sender)
             let smsc = try Address(serviceCentre)
             return try plan.segments.map { segment throws(PDUError) in
@@ -89,6 +89,12 @@ enum NetworkCodec {
         case .submit:
             throw .invalidPDU("an SMS-SUBMIT cannot be delivered to a modem; inject an SMS-DELIVER or SMS-STATUS-REPORT")
         }
+    }
+
+    /// The originator of an SMS-DELIVER PDU (SMSC field + TPDU), nil when it does not decode.
+    static func originator(ofDeliver pdu: [UInt8]) -> String? {
+        guard case .deliver(let deliver)? = try? PDU(bytes: pdu, hasSMSC: true).tpdu else { return nil }
+        return deliver.originator.description
     }
 
     /// Byte offsets of the user data (after TP-UDL) in an SMS-DELIVER PDU (for the corruption fault).

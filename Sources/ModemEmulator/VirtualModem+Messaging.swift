@@ -222,9 +222,10 @@ extension VirtualModem {
         let reference = nextReference
         var stamped = tpdu
         if stamped.count > 1 { stamped[1] = reference }  // TP-MR follows the first octet of an SMS-SUBMIT
-        let destination = try await network.submit(from: number, tpdu: stamped)
+        let accepted = try await network.submit(from: number, tpdu: stamped)
         nextReference &+= 1
-        sentMessages.append(SentMessage(destination: destination, reference: reference, tpdu: stamped, date: clock.now()))
+        sentMessages.append(SentMessage(destination: accepted.destination, reference: reference, tpdu: stamped,
+                                        date: clock.now(), submission: accepted.submission))
         return reference
     }
 

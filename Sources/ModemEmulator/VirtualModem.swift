@@ -34,12 +34,14 @@ public actor VirtualModem {
     public nonisolated var linkPath: String? {
         configuration.linkDirectory.map { ($0 as NSString).appendingPathComponent(number) }
     }
-    /// Everything the client wrote and the modem answered, in order.
-    public private(set) var transcript: [TranscriptEntry] = []
-    /// Messages this modem submitted to the network, in order.
-    public internal(set) var sentMessages: [SentMessage] = []
-    /// Faults injected at this modem (slow replies, interleaved URCs, noise, unplugs), in order.
-    public internal(set) var faultLog: [FaultEvent] = []
+    /// Everything the client wrote and the modem answered, in order (the newest ``ModemConfiguration/logLimit``).
+    public private(set) var transcript: BoundedLog<TranscriptEntry>
+    /// Messages this modem submitted to the network, in order (the newest ``ModemConfiguration/logLimit``;
+    /// `sentMessages.appendedCount` counts them all).
+    public internal(set) var sentMessages: BoundedLog<SentMessage>
+    /// Faults injected at this modem (slow replies, interleaved URCs, noise, unplugs), in order
+    /// (the newest ``ModemConfiguration/logLimit``).
+    public internal(set) var faultLog: BoundedLog<FaultEvent>
 
     // Modem state.
     var settings = ModemSettings()
@@ -73,6 +75,9 @@ public actor VirtualModem {
         sim = SIMCard(pin: configuration.pin, puk: configuration.puk)
         storage = MessageStorage(sm: configuration.simCapacity, me: configuration.modemCapacity,
                                  sr: configuration.statusReportCapacity)
+        transcript = BoundedLog(limit: configuration.logLimit)
+        sentMessages = BoundedLog(limit: configuration.logLimit)
+        faultLog = BoundedLog(limit: configuration.logLimit)
         var logger = Logger(label: "smskit.emulator")
         logger[metadataKey: "modem"] = "\(configuration.number)"
         self.logger = logger
@@ -111,6 +116,11 @@ public actor VirtualModem {
         registrationOverride = status
         reportRegistrationChange()
         if registration == .home || registration == .roaming { await network?.modemBecameAvailable(number) }
+    }
+
+    /// How full one memory is (`MT` adds up SM and ME).
+    public func storageUsage(_ memory: MessageMemory) -> StorageUsage {
+        StorageUsage(used: storage.used(memory), capacity: storage.total(memory))
     }
 
     /// The messages in one memory, in index order (for assertions).
@@ -236,8 +246,8 @@ public actor VirtualModem {
     /// Writes raw text to the client and the transcript.
     func write(_ text: String) {
         guard let host, !text.isEmpty else { return }
-        if let last = transcript.last, last.direction == .toClient {
-            transcript[transcript.count - 1].text += text
+        if let last = transcript.last, last.direction == .toClient, last.text.utf8.count < 4096 {
+            transcript.modifyLast { $0.text += text }
         } else {
             transcript.append(TranscriptEntry(direction: .toClient, text: text))
         }

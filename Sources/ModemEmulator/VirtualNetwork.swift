@@ -11,13 +11,16 @@ public struct NetworkConfiguration: Sendable {
     public var reorderWindow: Duration = .seconds(2)
     /// The time zone of service-centre timestamps (SCTS).
     public var timeZone = TimeZone(secondsFromGMT: 0) ?? .current
+    /// How many entries ``VirtualNetwork/deliveryLog``, ``VirtualNetwork/faultLog`` and each phone's
+    /// ``VirtualPhone/deliveries`` and ``VirtualPhone/messages`` keep (the newest; default 1,000); nil keeps everything.
+    public var logLimit: Int? = 1000
 
     /// Default settings.
     public init() {}
 }
 
-/// The virtual operator network: modems on PTYs, an SMSC that routes SMS-SUBMITs between them by number,
-/// status reports, and seeded faults.
+/// The virtual operator network: modems on PTYs, virtual phones without a PTY, an SMSC that routes
+/// SMS-SUBMITs between them by number, status reports, and seeded faults.
 ///
 /// ```swift
 /// let net = VirtualNetwork(seed: 42, faults: try Faults(parsing: "loss=0.1"), clock: InstantClock())
@@ -25,6 +28,8 @@ public struct NetworkConfiguration: Sendable {
 /// let bob = try await net.addModem(number: "+15550002")
 /// // open await alice.portPath, send AT+CMGS…; bob's client sees +CMTI
 /// try await net.injectIncoming(to: "+15550002", from: "+4912345", text: "hello")
+/// try await net.setPhonePrefixes(["+1999"])         // +1999… are phones, created on first use
+/// try await net.phoneSend(from: "+19990001", to: "+15550001", text: "hi from a phone")
 /// await net.shutdown()
 /// ```
 public actor VirtualNetwork {
@@ -37,13 +42,20 @@ public actor VirtualNetwork {
 
     /// The faults in force (change them with ``setFaults(_:)``).
     public private(set) var faults: Faults
-    /// Faults injected by the SMSC (loss, duplication, reordering, delay, corruption, errors), in order.
-    public private(set) var faultLog: [FaultEvent] = []
-    /// Every SMS-DELIVER and status report PDU handed to a modem, in order (for assertions).
-    public private(set) var deliveryLog: [(to: String, pdu: [UInt8])] = []
+    /// Faults injected by the SMSC (loss, duplication, reordering, delay, corruption, errors), in order
+    /// (the newest ``NetworkConfiguration/logLimit``).
+    public private(set) var faultLog: BoundedLog<FaultEvent>
+    /// Every SMS-DELIVER and status report PDU handed to a modem, in order (the newest
+    /// ``NetworkConfiguration/logLimit``; phones keep their own ``VirtualPhone/deliveries``).
+    public private(set) var deliveryLog: BoundedLog<(to: String, pdu: [UInt8])>
+    /// How many SMS-SUBMITs the SMSC accepted (from modems, and parts sent by phones); ids run from 1 to this.
+    public private(set) var submissionCount: UInt64 = 0
+    /// How many messages a rejecting prefix refused (see ``setRejectPrefixes(_:)``).
+    public private(set) var rejectedCount = 0
 
     private var modemsByNumber: [String: VirtualModem] = [:]
     private var numbers: [String] = []
+    var phoneBook: PhoneBook
     private var generators: [String: SeededGenerator] = [:]
     private var pending: [String: [Delivery]] = [:]
     private var held: [String: Delivery] = [:]
@@ -51,15 +63,38 @@ public actor VirtualNetwork {
     private var flushAgain: Set<String> = []
     private var tasks: [Int: Task<Void, Never>] = [:]
     private var nextTaskID = 0
-    private var isShutDown = false
+    var subscribers: [Int: AsyncStream<PhoneEvent>.Continuation] = [:]
+    var nextSubscriberID = 0
+    private(set) var isShutDown = false
 
-    /// A message or report on its way to a modem.
+    /// A message or report on its way to a modem or phone.
     struct Delivery: Sendable {
         var destination: String
         var pdu: [UInt8]
         var isStatusReport: Bool
         var messageClass: Int?
         var report: ReportRequest?
+        /// The sender's number (nil for injected messages and status reports).
+        var origin: String? = nil
+        /// The SMSC's id of the submission (nil for injected messages and status reports).
+        var submission: UInt64? = nil
+    }
+
+    /// The SMSC's fault decisions for one submission, drawn from the sender's stream in a fixed order.
+    struct FaultDraw: Sendable {
+        var rejected: Bool
+        var error: CMSError
+        var lost: Bool
+        var duplicated: Bool
+        var reordered: Bool
+        var delay: Duration
+        var corrupted: Bool
+        var corruptionSeed: UInt64
+    }
+
+    /// Who a number belongs to, as the SMSC sees it.
+    enum Route: Sendable, Equatable {
+        case modem, phone, rejected, unassigned
     }
 
     /// A status report the SMSC owes the sender once the message is delivered.
@@ -77,6 +112,9 @@ public actor VirtualNetwork {
         self.faults = faults
         self.clock = clock
         self.configuration = configuration
+        faultLog = BoundedLog(limit: configuration.logLimit)
+        deliveryLog = BoundedLog(limit: configuration.logLimit)
+        phoneBook = PhoneBook(logLimit: configuration.logLimit)
     }
 
     /// Adds a modem and opens its PTY; returns once ``VirtualModem/portPath`` can be opened.
@@ -92,6 +130,7 @@ public actor VirtualNetwork {
         var configuration = configuration
         configuration.number = try ModemConfiguration.normalize(configuration.number)
         guard modemsByNumber[configuration.number] == nil else { throw EmulatorError.duplicateNumber(configuration.number) }
+        guard !phoneBook.contains(configuration.number) else { throw EmulatorError.phoneNumberTaken(configuration.number) }
         let modem = VirtualModem(configuration: configuration, network: self, seed: seed, faults: faults, clock: clock,
                                  serviceCentre: self.configuration.serviceCentre)
         try await modem.plug()
@@ -119,7 +158,8 @@ public actor VirtualNetwork {
     /// `try await net.injectIncoming(to: "+15550002", from: "+4912345", text: "hi")`
     public func injectIncoming(to number: String, from sender: String, text: String) async throws {
         guard modemsByNumber[number] != nil else { throw EmulatorError.unknownModem(number) }
-        let pdus = try NetworkCodec.deliverPDUs(text: text, from: sender, timestamp: clock.now(),
+        let reference = UInt8(truncatingIfNeeded: text.utf8.count &* 31 &+ 7)
+        let pdus = try NetworkCodec.deliverPDUs(text: text, from: sender, reference: reference, timestamp: clock.now(),
                                                  timeZone: configuration.timeZone,
                                                  serviceCentre: configuration.serviceCentre)
         for pdu in pdus {
@@ -145,61 +185,93 @@ public actor VirtualNetwork {
         numbers.removeAll()
         pending.removeAll()
         held.removeAll()
+        for subscriber in subscribers.values { subscriber.finish() }
+        subscribers.removeAll()
     }
 
     // MARK: - SMSC
 
-    /// Accepts an SMS-SUBMIT from `origin` (TP-MR already set): applies faults, routes it, and returns the destination.
-    /// Throws the `+CMS ERROR` the sender gets.
-    func submit(from origin: String, tpdu: [UInt8]) async throws -> String {
+    /// Accepts an SMS-SUBMIT from `origin` (TP-MR already set): applies faults, routes it, and returns the
+    /// destination and the submission id. Throws the `+CMS ERROR` the sender gets.
+    func submit(from origin: String, tpdu: [UInt8]) async throws -> (destination: String, submission: UInt64) {
         guard !isShutDown else { throw ATFailure.cms(.networkOutOfOrder) }
         let summary = try NetworkCodec.summarizeSubmit(tpdu)
-        var rng = generators[origin] ?? SeededGenerator(seed: seed, stream: "smsc " + origin)
-        let rejected = rng.chance(faults.smscError)
-        let errorChoice = rng.index(4)
-        let lost = rng.chance(faults.loss)
-        let duplicated = rng.chance(faults.duplication)
-        let reordered = rng.chance(faults.reordering)
-        let delay = rng.duration(in: faults.delay ?? .zero ... .zero)
-        let corrupted = rng.chance(faults.corruption)
-        let corruptionSeed = rng.next()
-        generators[origin] = rng
-
+        let draw = drawFaults(for: origin)
         let reference = tpdu.count > 1 ? tpdu[1] : 0
         let tag = "mr=\(reference) to \(summary.destination)"
-        if rejected {
-            let error = [CMSError.networkOutOfOrder, .temporaryFailure, .congestion, .resourcesUnavailable][errorChoice]
-            faultLog.append(FaultEvent(kind: .smscError, modem: origin, detail: "\(tag): +CMS ERROR: \(error.rawValue)"))
-            throw ATFailure.cms(error)
+        if draw.rejected {
+            logFault(FaultEvent(kind: .smscError, modem: origin, detail: "\(tag): +CMS ERROR: \(draw.error.rawValue)"))
+            throw ATFailure.cms(draw.error)
         }
-        guard modemsByNumber[summary.destination] != nil else { throw ATFailure.cms(.unassignedNumber) }
+        guard resolveRoute(summary.destination) != .unassigned else { throw ATFailure.cms(.unassignedNumber) }
         let now = clock.now()
-        var pdu = try NetworkCodec.deliverPDU(fromSubmit: tpdu, origin: origin, timestamp: now,
+        let pdu = try NetworkCodec.deliverPDU(fromSubmit: tpdu, origin: origin, timestamp: now,
                                               timeZone: configuration.timeZone,
                                               serviceCentre: configuration.serviceCentre)
-        if corrupted, let range = NetworkCodec.userDataRange(ofDeliver: pdu), !range.isEmpty {
-            let offset = range.lowerBound + Int(corruptionSeed % UInt64(range.count))
-            pdu[offset] ^= UInt8(1 << ((corruptionSeed >> 32) % 8))
-            faultLog.append(FaultEvent(kind: .corruption, modem: origin, detail: "\(tag): byte \(offset)"))
-        }
-        if lost {
-            faultLog.append(FaultEvent(kind: .loss, modem: origin, detail: tag))
-            return summary.destination
-        }
+        let submission = nextSubmission()
         let report = summary.statusReportRequested
             ? ReportRequest(origin: origin, reference: reference, recipient: summary.destination, submitted: now) : nil
         let delivery = Delivery(destination: summary.destination, pdu: pdu, isStatusReport: false,
-                                messageClass: summary.messageClass, report: report)
-        if delay > .zero { faultLog.append(FaultEvent(kind: .delay, modem: origin, detail: "\(tag): \(delay)")) }
-        if reordered { faultLog.append(FaultEvent(kind: .reordering, modem: origin, detail: tag)) }
-        await dispatch(delivery, after: delay, holdBack: reordered)
-        if duplicated {
+                                messageClass: summary.messageClass, report: report, origin: origin, submission: submission)
+        await relay(delivery, draw: draw, tag: tag)
+        return (summary.destination, submission)
+    }
+
+    /// The next fault decisions for a submission from `origin` (one SplitMix64 stream per sender).
+    func drawFaults(for origin: String) -> FaultDraw {
+        var rng = generators[origin] ?? SeededGenerator(seed: seed, stream: "smsc " + origin)
+        let rejected = rng.chance(faults.smscError)
+        let errorChoice = rng.index(4)
+        let draw = FaultDraw(rejected: rejected,
+                             error: [CMSError.networkOutOfOrder, .temporaryFailure, .congestion, .resourcesUnavailable][errorChoice],
+                             lost: rng.chance(faults.loss), duplicated: rng.chance(faults.duplication),
+                             reordered: rng.chance(faults.reordering),
+                             delay: rng.duration(in: faults.delay ?? .zero ... .zero),
+                             corrupted: rng.chance(faults.corruption), corruptionSeed: rng.next())
+        generators[origin] = rng
+        return draw
+    }
+
+    /// Records a fault the SMSC injected.
+    func logFault(_ event: FaultEvent) { faultLog.append(event) }
+
+    /// The id of the next accepted submission (1, 2, …).
+    func nextSubmission() -> UInt64 {
+        submissionCount += 1
+        return submissionCount
+    }
+
+    /// Who `number` belongs to; a number matching a phone prefix becomes a phone here.
+    /// A modem comes first, then a rejecting prefix, then phones.
+    func resolveRoute(_ number: String) -> Route {
+        if modemsByNumber[number] != nil { return .modem }
+        if phoneBook.rejects(number) { return .rejected }
+        return phoneBook.resolve(number) ? .phone : .unassigned
+    }
+
+    /// The SMSC path every accepted submission takes (from a modem or a phone): corruption, loss, delay,
+    /// reordering and duplication per `draw`, then routing.
+    func relay(_ delivery: Delivery, draw: FaultDraw, tag: String) async {
+        var delivery = delivery
+        let origin = delivery.origin ?? ""
+        if draw.corrupted, let range = NetworkCodec.userDataRange(ofDeliver: delivery.pdu), !range.isEmpty {
+            let offset = range.lowerBound + Int(draw.corruptionSeed % UInt64(range.count))
+            delivery.pdu[offset] ^= UInt8(1 << ((draw.corruptionSeed >> 32) % 8))
+            faultLog.append(FaultEvent(kind: .corruption, modem: origin, detail: "\(tag): byte \(offset)"))
+        }
+        if draw.lost {
+            faultLog.append(FaultEvent(kind: .loss, modem: origin, detail: tag))
+            return
+        }
+        if draw.delay > .zero { faultLog.append(FaultEvent(kind: .delay, modem: origin, detail: "\(tag): \(draw.delay)")) }
+        if draw.reordered { faultLog.append(FaultEvent(kind: .reordering, modem: origin, detail: tag)) }
+        await dispatch(delivery, after: draw.delay, holdBack: draw.reordered)
+        if draw.duplicated {
             faultLog.append(FaultEvent(kind: .duplication, modem: origin, detail: tag))
             var copy = delivery
             copy.report = nil
-            await dispatch(copy, after: delay, holdBack: false)
+            await dispatch(copy, after: draw.delay, holdBack: false)
         }
-        return summary.destination
     }
 
     /// Routes now (no delay) or after `delay` on the clock; a held-back message waits for the next one.
@@ -247,14 +319,15 @@ public actor VirtualNetwork {
 
     private func taskFinished(_ id: Int) { tasks[id] = nil }
 
-    /// Queues a delivery behind earlier ones for the same modem and tries to deliver.
+    /// Queues a delivery behind earlier ones for the same number and tries to deliver.
     private func route(_ delivery: Delivery) async {
         guard !isShutDown else { return }
         pending[delivery.destination, default: []].append(delivery)
         await flush(delivery.destination)
     }
 
-    /// Delivers queued messages to `number` in order until the modem refuses one.
+    /// Delivers queued messages to `number` in order until its modem refuses one. Phones take everything;
+    /// a rejecting prefix refuses everything (status report TP-ST 0x41 when one was asked for).
     private func flush(_ number: String) async {
         guard !flushing.contains(number) else {
             flushAgain.insert(number)
@@ -264,23 +337,55 @@ public actor VirtualNetwork {
         defer { flushing.remove(number) }
         repeat {
             flushAgain.remove(number)
-            while let next = pending[number]?.first, let modem = modemsByNumber[number] {
-                let outcome = await modem.deliver(pdu: next.pdu, isStatusReport: next.isStatusReport,
-                                                  messageClass: next.messageClass)
-                guard outcome == .accepted else { break }
-                pending[number]?.removeFirst()
-                deliveryLog.append((to: number, pdu: next.pdu))
-                if let report = next.report { await sendStatusReport(report) }
+            while let next = pending[number]?.first {
+                if let modem = modemsByNumber[number] {
+                    let outcome = await modem.deliver(pdu: next.pdu, isStatusReport: next.isStatusReport,
+                                                      messageClass: next.messageClass)
+                    guard outcome == .accepted else { break }
+                    pending[number]?.removeFirst()
+                    deliveryLog.append((to: number, pdu: next.pdu))
+                    if let report = next.report { await sendStatusReport(report, status: 0) }
+                } else if phoneBook.rejects(number) {
+                    pending[number]?.removeFirst()
+                    if !next.isStatusReport { rejectedCount += 1 }
+                    if let report = next.report { await sendStatusReport(report, status: 0x41) }
+                } else if phoneBook.contains(number) {
+                    pending[number]?.removeFirst()
+                    if !next.isStatusReport { deliverToPhone(next) }  // phones ask for no reports
+                    if let report = next.report { await sendStatusReport(report, status: 0) }
+                } else {
+                    break
+                }
             }
         } while flushAgain.contains(number)
+        if pending[number]?.isEmpty == true { pending[number] = nil }
     }
 
-    private func sendStatusReport(_ request: ReportRequest) async {
+    /// Hands a message to a phone and tells the subscribers of ``phoneEvents()``.
+    private func deliverToPhone(_ delivery: Delivery) {
+        let origin = delivery.origin ?? NetworkCodec.originator(ofDeliver: delivery.pdu) ?? ""
+        let now = clock.now()
+        let events = phoneBook.update(delivery.destination) { phone in
+            phone.receive(pdu: delivery.pdu, from: origin, submission: delivery.submission ?? 0, at: now)
+        } ?? []
+        guard !subscribers.isEmpty else { return }
+        for event in events {
+            for subscriber in subscribers.values { subscriber.yield(event) }
+        }
+    }
+
+    /// Messages waiting at the SMSC for `number` (queued, or held back by the reordering fault).
+    public func queuedCount(for number: String) -> Int {
+        (pending[number]?.count ?? 0) + (held[number] == nil ? 0 : 1)
+    }
+
+    private func sendStatusReport(_ request: ReportRequest, status: UInt8) async {
         guard modemsByNumber[request.origin] != nil,
               let pdu = try? NetworkCodec.statusReportPDU(reference: request.reference, recipient: request.recipient,
                                                           submitted: request.submitted, discharged: clock.now(),
                                                           timeZone: configuration.timeZone,
-                                                          serviceCentre: configuration.serviceCentre) else { return }
+                                                          serviceCentre: configuration.serviceCentre,
+                                                          status: status) else { return }
         await route(Delivery(destination: request.origin, pdu: pdu, isStatusReport: true, messageClass: nil, report: nil))
     }
 

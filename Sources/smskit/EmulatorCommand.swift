@@ -10,7 +10,10 @@ struct EmulatorCommand: AsyncParsableCommand {
         abstract: "Run virtual GSM modems on pseudo-terminals, linked by a virtual operator network.",
         discussion: """
             Prints one JSON line per modem, {"number":"+15550001","port":"/dev/pts/7"}, as soon as its port can be \
-            opened, then runs until SIGINT or SIGTERM. Faults: loss=P, dup=P, reorder=P, delay=200ms-2s, corrupt=P, \
+            opened, then runs until SIGINT or SIGTERM. Virtual phones (--phone, --phone-prefix) print \
+            {"event":"phone.part",…} for every part they get and {"event":"phone.message",…} for every complete \
+            message. With --control, stdin takes JSON commands (send, unplug, replug, faults, stats), one per line; \
+            end of input does not stop the emulator. Faults: loss=P, dup=P, reorder=P, delay=200ms-2s, corrupt=P, \
             smsc-error=P, slow=P, slow-delay=A-B, urc=P, noise=P, noreg, unplug=A-B, unplug-for=A-B. See docs/emulator.md.
             """
     )
@@ -30,40 +33,81 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("link-dir"), help: "Directory for stable symlinks DIR/<number> to each modem's PTY.")
     var linkDirectory: String?
 
+    @Option(name: .customLong("phone"), help: "A virtual phone's number (repeat for more phones).")
+    var phones: [String] = []
+
+    @Option(name: .customLong("phone-prefix"),
+            help: "Numbers starting with this are virtual phones, created on first use (repeatable), e.g. +1999.")
+    var phonePrefixes: [String] = []
+
+    @Option(name: .customLong("reject-prefix"),
+            help: "Numbers starting with this refuse messages: status report TP-ST 0x41 (repeatable).")
+    var rejectPrefixes: [String] = []
+
+    @Flag(name: .customLong("full-log"), help: "Keep every transcript, delivery and fault entry (default: the newest 1,000 of each).")
+    var fullLog = false
+
+    @Flag(help: "Read JSON commands on stdin (send, unplug, replug, faults, stats); one answer line each.")
+    var control = false
+
     @Flag(help: "JSON output (the default; lines are always JSON).")
     var json = false
-
-    /// One line of the startup output.
-    struct PortLine: Encodable {
-        var number: String
-        var port: String
-        var link: String?
-    }
 
     func validate() throws {
         if let faults {
             do { _ = try Faults(parsing: faults) } catch { throw ValidationError(error.description) }
         }
         guard Set(modems).count == modems.count else { throw ValidationError("each --modem number must be unique") }
+        guard Set(phones).count == phones.count, Set(phones).isDisjoint(with: modems) else {
+            throw ValidationError("each --phone number must be unique and differ from every --modem number")
+        }
+        // Numbers and prefixes are checked by the network in run(): a bad one ends the command with its reason.
     }
 
     func run() async throws {
+        signal(SIGPIPE, SIG_IGN)  // a closed stdout ends our writes, not the process
         let parsedFaults = try faults.map { try Faults(parsing: $0) } ?? Faults()
-        let network = VirtualNetwork(seed: seed, faults: parsedFaults)
+        var configuration = NetworkConfiguration()
+        if fullLog { configuration.logLimit = nil }
+        let network = VirtualNetwork(seed: seed, faults: parsedFaults, configuration: configuration)
+        let output = JSONLineWriter()
         let stop = SignalWaiter()
+        let events = await network.phoneEvents()
+        let eventPrinter = Task {
+            for await event in events {
+                switch event {
+                case .part(let delivery): output.emit(EmulatorLines.PhonePart(delivery))
+                case .message(let message): output.emit(EmulatorLines.PhoneMessageLine(message))
+                }
+            }
+        }
         do {
+            try await network.setPhonePrefixes(phonePrefixes)
+            try await network.setRejectPrefixes(rejectPrefixes)
+            for phone in phones { try await network.addPhone(number: phone) }
             for number in modems {
-                let modem = try await network.addModem(number: number, pin: pin, linkDirectory: linkDirectory)
+                var modemConfiguration = ModemConfiguration(number: number, pin: pin, linkDirectory: linkDirectory)
+                if fullLog { modemConfiguration.logLimit = nil }
+                let modem = try await network.addModem(modemConfiguration)
                 let port = await modem.portPath ?? ""
-                try Output.json(PortLine(number: modem.number, port: port, link: modem.linkPath))
+                output.emit(EmulatorLines.Port(number: modem.number, port: port, link: modem.linkPath))
             }
         } catch {
             await network.shutdown()
+            await eventPrinter.value
+            await output.finish()
             Output.error("smskit emulator: \(error)")
             throw ExitCode.failure
         }
+        let commands = control ? Task {
+            let controller = EmulatorControl(network: network, output: output)
+            for await line in StandardInputLines().lines { await controller.handle(line) }
+        } : nil
         let signal = await stop.wait()
+        commands?.cancel()
         await network.shutdown()
+        await eventPrinter.value
+        await output.finish()
         Output.error("smskit emulator: stopped by \(signal)")
     }
 }

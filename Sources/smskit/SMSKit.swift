@@ -8,6 +8,7 @@ struct SMSKit: AsyncParsableCommand {
         commandName: "smskit",
         abstract: "GSM modems and secure SMS: PDU codec, modem driver, emulator, discovery, end-to-end encryption.",
         subcommands: [
+            GatewayCommand.self,
             PDUCommand.self,
             EmulatorCommand.self,
             InfoCommand.self,

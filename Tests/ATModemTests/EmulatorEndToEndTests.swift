@@ -38,10 +38,17 @@ func messageMix(count: Int, seed: UInt64) -> [String] {
 
 @Suite(.serialized) struct EmulatorEndToEndTests {
     @Test func thousandMessagesExactlyOnceThroughFaults() async throws {
+        // Full fault logs (not the default ring of 1,000): the counts below look at the whole run.
+        var configuration = NetworkConfiguration()
+        configuration.logLimit = nil
         let net = VirtualNetwork(seed: 2026, faults: try Faults(parsing: "dup=0.1,reorder=0.1,urc=0.2,noise=0.2"),
-                                 clock: InstantClock())
-        let alice = try await net.addModem(number: "+15550001")
-        let bob = try await net.addModem(number: "+15550002")
+                                 clock: InstantClock(), configuration: configuration)
+        var aliceConfiguration = ModemConfiguration(number: "+15550001")
+        var bobConfiguration = ModemConfiguration(number: "+15550002")
+        aliceConfiguration.logLimit = nil
+        bobConfiguration.logLimit = nil
+        let alice = try await net.addModem(aliceConfiguration)
+        let bob = try await net.addModem(bobConfiguration)
         let sender = try await openModem(on: alice)
         let receiver = try await openModem(on: bob)
         let texts = messageMix(count: 1000, seed: 77)

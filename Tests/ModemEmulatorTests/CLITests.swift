@@ -92,4 +92,70 @@ struct CLITests {
         linked.close()
         #expect(!FileManager.default.fileExists(atPath: directory + "/+15550001"))
     }
+
+    @Test("--control: a send command answers ok and reaches the modem; modem → phone prints phone.part and phone.message; bad JSON gets an error line; EOF on stdin keeps it running",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: smskitBinary), "build smskit first: swift build"))
+    func control() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: smskitBinary)
+        process.arguments = ["emulator", "--control", "--phone-prefix", "+1999", "--modem", "+15550001"]
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        process.standardError = FileHandle.nullDevice
+        let exited = AsyncStream.makeStream(of: Int32.self)
+        process.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
+        let lines = LineCollector(output.fileHandleForReading)
+        try process.run()
+        func send(_ line: String) { input.fileHandleForWriting.write(Data((line + "\n").utf8)) }
+        func object(_ line: String) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+
+        let port = try object(try #require(await lines.lines(count: 1).first))
+        #expect(port["number"] as? String == "+15550001")
+        let path = try #require(port["port"] as? String)
+
+        send(#"{"cmd":"send","from":"+19990001","to":"+15550001","text":"hello gateway"}"#)
+        let ok = try object(try #require(await lines.lines(count: 2).last))
+        #expect(ok["event"] as? String == "ok")
+        #expect(ok["cmd"] as? String == "send")
+        #expect(ok["parts"] as? Int == 1)
+        #expect((ok["submissions"] as? [Int])?.count == 1)
+
+        let client = try ATClient(path: path)
+        defer { client.close() }
+        try await client.setUp("ATE0", "AT+CMGF=1")
+        let listing = try await client.command("AT+CMGL=\"ALL\"")
+        #expect(listing.contains("\"+19990001\""))
+        #expect(listing.contains("\r\nhello gateway\r\n"))
+
+        try await client.setUp("AT+CMGF=0")
+        #expect(try await sendPDU(client, to: "+19990002", text: "to a phone").contains("+CMGS: 0"))
+        let events = try await lines.lines(count: 4).suffix(2).map(object)
+        #expect(events.first?["event"] as? String == "phone.part")
+        #expect(events.first?["to"] as? String == "+19990002")
+        #expect(events.first?["from"] as? String == "+15550001")
+        #expect(events.first?["duplicate"] as? Bool == false)
+        #expect(events.first?["seq"] as? Int == 1 && events.first?["total"] as? Int == 1)
+        #expect(events.last?["event"] as? String == "phone.message")
+        #expect(events.last?["text"] as? String == "to a phone")
+        #expect(events.last?["submissions"] as? [Int] == [2])
+
+        send("this is not json")
+        let error = try object(try #require(await lines.lines(count: 5).last))
+        #expect(error["event"] as? String == "error")
+        send(#"{"cmd":"stats"}"#)
+        let stats = try object(try #require(await lines.lines(count: 6).last))
+        #expect(stats["event"] as? String == "stats")
+        #expect((stats["phones"] as? [String: Any])?["messages"] as? Int == 1)
+        #expect((stats["modems"] as? [[String: Any]])?.first?["number"] as? String == "+15550001")
+
+        try input.fileHandleForWriting.close()  // EOF: the emulator keeps running
+        #expect(try await client.command("AT") == "\r\nOK\r\n")
+        process.terminate()
+        var iterator = exited.stream.makeAsyncIterator()
+        #expect(await iterator.next() == 0)
+    }
 }

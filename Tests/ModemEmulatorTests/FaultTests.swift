@@ -27,8 +27,8 @@ struct FaultTests {
                 let reply = try await alice.readFinal()
                 record.replies.append(reply)
             }
-            record.networkFaults = await network.faultLog
-            record.senderFaults = await modems[0].faultLog
+            record.networkFaults = Array(await network.faultLog)
+            record.senderFaults = Array(await modems[0].faultLog)
             record.receivedTexts = await modems[1].storedMessages().map { entry in
                 guard case .deliver(let deliver)? = try? PDU(bytes: entry.message.pdu).tpdu else { return "?" }
                 return deliver.userData.text ?? "?"

@@ -5,7 +5,7 @@ import Testing
 /// A network with `count` modems (+15550001, +15550002, …) and a raw client on each, torn down by `body`'s end.
 func withModems(_ count: Int = 1, seed: UInt64 = 1, faults: Faults = Faults(), pin: String? = nil,
                    configuration: NetworkConfiguration = NetworkConfiguration(),
-                   simCapacity: Int = 30,
+                   simCapacity: Int = 30, logLimit: Int? = 1000,
                    _ body: (VirtualNetwork, [VirtualModem], [ATClient]) async throws -> Void) async throws {
     let network = VirtualNetwork(seed: seed, faults: faults, clock: InstantClock(), configuration: configuration)
     var modems: [VirtualModem] = []
@@ -14,6 +14,7 @@ func withModems(_ count: Int = 1, seed: UInt64 = 1, faults: Faults = Faults(), p
         for index in 1...count {
             var modemConfiguration = ModemConfiguration(number: "+1555000\(index)", pin: pin)
             modemConfiguration.simCapacity = simCapacity
+            modemConfiguration.logLimit = logLimit
             let modem = try await network.addModem(modemConfiguration)
             modems.append(modem)
             let path = try #require(await modem.portPath)

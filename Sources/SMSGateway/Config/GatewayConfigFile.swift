@@ -1,0 +1,128 @@
+import Foundation
+import Yams
+
+/// The gateway's YAML config file (`smskit gateway --config FILE`). Every key is optional; command
+/// line options win over the file. See `docs/gateway.md` for a full sample.
+///
+/// ```yaml
+/// listen: 127.0.0.1:8080
+/// data_dir: /var/lib/smskit
+/// durability: full            # full (fsync every commit) | normal
+/// max_segments: 10
+/// reassembly_timeout: 600     # seconds
+/// retry: { base_delay: 2, max_delay: 300, max_attempts: 8 }
+/// modems:
+///   - port: /dev/ttyUSB2
+///     pin: "1234"
+///     number: "+41791234567"
+///     rate_per_minute: 20
+///     daily_cap: 1000
+/// ```
+public struct GatewayConfigFile: Sendable, Codable, Equatable {
+    public struct ModemEntry: Sendable, Codable, Equatable {
+        public var port: String
+        public var pin: String?
+        public var number: String?
+        public var ratePerMinute: Int?
+        public var dailyCap: Int?
+        enum CodingKeys: String, CodingKey {
+            case port, pin, number
+            case ratePerMinute = "rate_per_minute", dailyCap = "daily_cap"
+        }
+    }
+
+    public struct Retry: Sendable, Codable, Equatable {
+        public var baseDelay: Double?
+        public var maxDelay: Double?
+        public var maxAttempts: Int?
+        enum CodingKeys: String, CodingKey {
+            case baseDelay = "base_delay", maxDelay = "max_delay", maxAttempts = "max_attempts"
+        }
+    }
+
+    public var listen: String?
+    public var dataDir: String?
+    public var durability: SQLiteStore.Durability?
+    public var maxSegments: Int?
+    public var reassemblyTimeout: Double?
+    public var retry: Retry?
+    public var emulate: Int?
+    public var modems: [ModemEntry]?
+    /// Defaults for every modem not listed with its own limits.
+    public var ratePerMinute: Int?
+    public var dailyCap: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case listen, durability, retry, emulate, modems
+        case dataDir = "data_dir", maxSegments = "max_segments", reassemblyTimeout = "reassembly_timeout"
+        case ratePerMinute = "rate_per_minute", dailyCap = "daily_cap"
+    }
+
+    public init() {}
+
+    /// Reads and checks a config file.
+    /// - Throws: ``GatewayError/configuration(_:)`` naming the file and what is wrong.
+    public static func load(path: String) throws(GatewayError) -> GatewayConfigFile {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .configuration("cannot read config file \(path): \(error.localizedDescription)")
+        }
+        let file: GatewayConfigFile
+        do { file = try YAMLDecoder().decode(GatewayConfigFile.self, from: text) } catch {
+            throw .configuration("config file \(path) is not valid: \(Self.describe(error))")
+        }
+        try file.check(path: path)
+        return file
+    }
+
+    /// Validates ranges and uniqueness.
+    public func check(path: String = "config") throws(GatewayError) {
+        if let listen { _ = try ListenAddress(parsing: listen) }
+        if let maxSegments, !(1...255).contains(maxSegments) { throw .configuration("\(path): max_segments must be 1…255") }
+        if let reassemblyTimeout, reassemblyTimeout <= 0 { throw .configuration("\(path): reassembly_timeout must be > 0 seconds") }
+        if let emulate, !(0...1024).contains(emulate) { throw .configuration("\(path): emulate must be 0…1024") }
+        if let r = retry {
+            if let b = r.baseDelay, b <= 0 { throw .configuration("\(path): retry.base_delay must be > 0") }
+            if let m = r.maxAttempts, m < 1 { throw .configuration("\(path): retry.max_attempts must be ≥ 1") }
+        }
+        var ports = Set<String>()
+        for m in modems ?? [] {
+            guard ports.insert(m.port).inserted else { throw .configuration("\(path): modem port \(m.port) is listed twice") }
+            if let r = m.ratePerMinute, r < 1 { throw .configuration("\(path): rate_per_minute of \(m.port) must be ≥ 1") }
+            if let c = m.dailyCap, c < 1 { throw .configuration("\(path): daily_cap of \(m.port) must be ≥ 1") }
+            if let pin = m.pin, !(4...8).contains(pin.count) || !pin.allSatisfy(\.isNumber) {
+                throw .configuration("\(path): the PIN of \(m.port) must be 4–8 digits")
+            }
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let e = error as? DecodingError {
+            switch e {
+            case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c):
+                return "\(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
+            case .keyNotFound(let k, let c):
+                return "\((c.codingPath + [k]).map(\.stringValue).joined(separator: ".")) is missing"
+            @unknown default: return "\(e)"
+            }
+        }
+        return "\(error)"
+    }
+}
+
+/// `HOST:PORT` for `--listen` (`127.0.0.1:8080`, `[::1]:8080`, `0.0.0.0:0`).
+public struct ListenAddress: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    public init(parsing text: String) throws(GatewayError) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw .configuration("listen address \(text.debugDescription) must be HOST:PORT, e.g. 127.0.0.1:8080")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw .configuration("listen address \(text.debugDescription) has no host") }
+        self.host = host
+        self.port = port
+    }
+}

@@ -1,0 +1,179 @@
+import ATModem
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The running gateway: recovers the store, runs one ``ModemWorker`` per modem, sweeps expired
+/// messages and incomplete inbound groups, and serves the HTTP API's live queries.
+///
+/// ```swift
+/// let store = try SQLiteStore(path: "smskit-data/gateway.sqlite")
+/// let gateway = Gateway(settings: .init(modems: [ModemSettings(port: "/dev/ttyUSB2")]), store: store, logger: logger)
+/// let group = ServiceGroup(services: [gateway, httpApplication], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+public final class Gateway: Service, GatewayRuntime {
+    /// Behaviour settings.
+    public struct Settings: Sendable {
+        public var modems: [ModemSettings]
+        public var retry: RetryPolicy
+        /// How long an incomplete multipart message waits for its missing parts before it is
+        /// surfaced with `complete: false`.
+        public var reassemblyTimeout: Duration
+        /// Driver settings for every modem (timeouts, reconnect).
+        public var modemConfiguration: Modem.Configuration
+        public init(modems: [ModemSettings] = [], retry: RetryPolicy = .init(), reassemblyTimeout: Duration = .seconds(600),
+                    modemConfiguration: Modem.Configuration = Gateway.defaultModemConfiguration) {
+            self.modems = modems
+            self.retry = retry
+            self.reassemblyTimeout = reassemblyTimeout
+            self.modemConfiguration = modemConfiguration
+        }
+    }
+
+    /// Driver defaults for a gateway: fail a send quickly when the modem is gone (another modem
+    /// takes it) instead of waiting a minute for a reconnect.
+    public static var defaultModemConfiguration: Modem.Configuration {
+        Modem.Configuration(reconnectInterval: .milliseconds(500), reconnectWait: .seconds(3))
+    }
+
+    public let store: any GatewayStore
+    public let settings: Settings
+    /// Rung after every accepted message (wakes the send workers).
+    public let sendBell = Doorbell()
+    /// Rung after every new inbox message (wakes long polls).
+    public let inboxBell = Doorbell()
+    private let registry: WorkerRegistry
+    private let logger: Logger
+    private let phones: (any PhoneNetwork)?
+
+    /// Creates the gateway; nothing runs before ``run()``.
+    public init(settings: Settings, store: any GatewayStore, phones: (any PhoneNetwork)? = nil, logger: Logger) {
+        self.settings = settings
+        self.store = store
+        self.phones = phones
+        self.logger = logger
+        self.registry = WorkerRegistry()
+    }
+
+    /// Recovers the store, then runs until cancelled or a graceful shutdown.
+    public func run() async throws {
+        let summary = try await store.recover(now: Date())
+        if summary != RecoverySummary() {
+            logger.warning("recovered after an unclean stop", metadata: [
+                "unknown_parts": "\(summary.unknownParts)", "resent_parts": "\(summary.resentParts)",
+                "requeued": "\(summary.requeued)"])
+        }
+        await withDiscardingTaskGroup { group in
+            for modem in settings.modems {
+                let worker = makeWorker(modem)
+                group.addTask { await self.registry.add(worker); await worker.run() }
+            }
+            group.addTask { await cancelWhenGracefulShutdown { await self.sweepExpired() } }
+            group.addTask { await cancelWhenGracefulShutdown { await self.sweepIncomplete() } }
+            group.addTask { await cancelWhenGracefulShutdown { await self.refreshHealth() } }
+            group.addTask {
+                // At a graceful shutdown, wake every waiter: workers finish the message in hand and stop claiming.
+                guard (try? await gracefulShutdown()) != nil else { return }
+                await self.sendBell.ring()
+                await self.inboxBell.ring()
+            }
+        }
+    }
+
+    /// Starts driving another modem (hot-plug); returns when it stops.
+    public func attach(_ modem: ModemSettings) async {
+        let worker = makeWorker(modem)
+        await registry.add(worker)
+        await worker.run()
+        await registry.remove(worker)
+    }
+
+    /// Whether every configured modem is up.
+    public func allReady() async -> Bool { await registry.allReady(expected: settings.modems.count) }
+
+    // MARK: - GatewayRuntime
+
+    public func modems() async -> [ModemResource] { await registry.resources() }
+    public func messageAccepted() async { await sendBell.ring() }
+
+    public func waitForInbox(after cursor: Int64, timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline && !Task.isCancelled {
+            let generation = await inboxBell.generation
+            if let last = try? await store.lastInboxCursor(), last > cursor { return }
+            await inboxBell.wait(since: generation, timeout: deadline - ContinuousClock.now)
+        }
+    }
+
+    public var isEmulated: Bool { phones != nil }
+
+    public func phoneSend(from: String, to: String, text: String) async throws {
+        guard let phones else { throw GatewayError.notFound(kind: "emulator", id: "phones") }
+        try await phones.phoneSend(from: from, to: to, text: text)
+    }
+
+    // MARK: - Sweepers
+
+    private func makeWorker(_ modem: ModemSettings) -> ModemWorker {
+        ModemWorker(settings: modem, store: store, sendBell: sendBell, inboxBell: inboxBell, retry: settings.retry,
+                    modemConfiguration: settings.modemConfiguration, logger: logger)
+    }
+
+    /// Expires messages whose validity passed and promotes due scheduled ones, sleeping until the next due time.
+    private func sweepExpired() async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let generation = await sendBell.generation
+            let now = Date()
+            if let expired = try? await store.expire(now: now), expired > 0 { await sendBell.ring() }
+            let next = (try? await store.nextDue(now: now)) ?? nil
+            let wait = next.map { Duration.milliseconds(Int64(max(0.01, $0.timeIntervalSinceNow) * 1000)) } ?? .seconds(60)
+            await sendBell.wait(since: generation, timeout: min(wait, .seconds(60)))
+        }
+    }
+
+    /// Surfaces inbound groups left incomplete past the reassembly timeout.
+    private func sweepIncomplete() async {
+        let timeout = Double(settings.reassemblyTimeout.components.seconds) + Double(settings.reassemblyTimeout.components.attoseconds) / 1e18
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let now = Date()
+            if let surfaced = try? await store.expireIncomplete(before: now.addingTimeInterval(-timeout), now: now), !surfaced.isEmpty {
+                logger.warning("surfaced incomplete inbound messages", metadata: ["count": "\(surfaced.count)"])
+                await inboxBell.ring()
+            }
+            let oldest = (try? await store.oldestOpenGroup()) ?? nil
+            let due = oldest.map { $0.addingTimeInterval(timeout).timeIntervalSinceNow } ?? timeout
+            try? await Task.sleep(for: .milliseconds(Int64(max(0.05, min(due, timeout)) * 1000) + 10))
+        }
+    }
+
+    private func refreshHealth() async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: .seconds(15))
+            for worker in await registry.workers() { await worker.refreshHealth() }
+        }
+    }
+}
+
+/// Virtual phones the gateway's emulate mode exposes (`POST /v1/emulator/phones/send`).
+public protocol PhoneNetwork: Sendable {
+    func phoneSend(from: String, to: String, text: String) async throws
+}
+
+/// The workers running now.
+actor WorkerRegistry {
+    private var list: [ModemWorker] = []
+    func add(_ w: ModemWorker) { list.append(w) }
+    func remove(_ w: ModemWorker) { list.removeAll { $0 === w } }
+    func workers() -> [ModemWorker] { list }
+    func resources() async -> [ModemResource] {
+        var out: [ModemResource] = []
+        for w in list { out.append(await w.resource) }
+        return out
+    }
+    func allReady(expected: Int) async -> Bool {
+        guard list.count >= expected else { return false }
+        for w in list where !(await w.isReady) { return false }
+        return true
+    }
+}

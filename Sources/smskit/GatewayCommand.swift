@@ -1,0 +1,259 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ModemEmulator
+import SMSGateway
+import ServiceLifecycle
+
+/// `smskit gateway`: the durable multi-modem SMS gateway with its HTTP API (docs/gateway.md).
+struct GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Run the SMS gateway: a durable queue over many modems, with an HTTP API.",
+        discussion: """
+            Attach modems with --port (repeatable), or --emulate N for virtual modems (no hardware). When it is up it \
+            prints one JSON line on stdout: {"event":"ready","url":...,"modems":[{"id","port","number"}]}; logs go to \
+            stderr. Create an API token first: smskit gateway token create --data-dir DIR. See docs/gateway.md.
+            """,
+        subcommands: [GatewayRun.self, GatewayToken.self, GatewayPhone.self, GatewayCheckConfig.self],
+        defaultSubcommand: GatewayRun.self
+    )
+}
+
+/// Options shared by the commands that open the data directory.
+struct DataDirOption: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "The gateway's data directory (database, lock).")
+    var dataDir: String?
+
+    @Option(help: "Config file (YAML); command-line options win over it.")
+    var config: String?
+
+    func load() throws -> GatewayConfigFile {
+        guard let config else { return GatewayConfigFile() }
+        do { return try GatewayConfigFile.load(path: config) } catch { throw ValidationError(error.description) }
+    }
+
+    func directory(_ file: GatewayConfigFile) -> String { dataDir ?? file.dataDir ?? "./smskit-data" }
+}
+
+struct GatewayRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the gateway (the default).")
+
+    @OptionGroup var data: DataDirOption
+
+    @Option(help: "HTTP address, HOST:PORT (port 0 picks a free one).")
+    var listen: String?
+
+    @Option(name: .customLong("port"), help: "A modem's AT port (repeat for more modems).")
+    var ports: [String] = []
+
+    @Option(help: "Run N virtual modems in-process (numbers +15550001…) with virtual phones at +1999….")
+    var emulate: Int?
+
+    @Option(help: "Faults of the emulated network, e.g. loss=0.1,dup=0.05 (with --emulate).")
+    var faults: String?
+
+    @Option(help: "Seed of the emulated network's faults.")
+    var seed: UInt64 = 0
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
+    var logLevel: String = "info"
+
+    @Option(name: .customLong("reassembly-timeout"), help: "Seconds an incomplete inbound message waits for its parts.")
+    var reassemblyTimeout: Double?
+
+    @Option(name: .customLong("retry-base"), help: "First retry delay in seconds (doubles per attempt).")
+    var retryBase: Double?
+
+    func validate() throws {
+        if let emulate, !(1...1024).contains(emulate) { throw ValidationError("--emulate takes 1…1024") }
+        if let listen { do { _ = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.description) } }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
+        if let reassemblyTimeout, reassemblyTimeout <= 0 || reassemblyTimeout > 86_400 * 7 {
+            throw ValidationError("--reassembly-timeout must be > 0 and at most 7 days")
+        }
+        if let retryBase, retryBase <= 0 || retryBase > 3600 { throw ValidationError("--retry-base must be in (0, 3600] seconds") }
+        if let faults { do { _ = try Faults(parsing: faults) } catch { throw ValidationError(error.description) } }
+    }
+
+    func run() async throws {
+        let file = try data.load()
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = level
+            return h
+        }
+        let logger = Logger(label: "smskit.gateway")
+        let dir = data.directory(file)
+        let address = try ListenAddress(parsing: listen ?? file.listen ?? "127.0.0.1:8080")
+        let lock: DataDirectory
+        do { lock = try DataDirectory.open(dir) } catch {
+            Output.error("error: \(error)")
+            throw ExitCode.failure
+        }
+        defer { lock.release() }
+        let store = try SQLiteStore(path: lock.databasePath, durability: file.durability ?? .full)
+
+        var modems = ports.map { ModemSettings(port: $0, ratePerMinute: file.ratePerMinute, dailyCap: file.dailyCap) }
+        for entry in file.modems ?? [] where !ports.contains(entry.port) {
+            modems.append(ModemSettings(port: entry.port, pin: entry.pin, number: entry.number,
+                                        ratePerMinute: entry.ratePerMinute ?? file.ratePerMinute,
+                                        dailyCap: entry.dailyCap ?? file.dailyCap))
+        }
+        var emulated: EmulatedModems?
+        if let count = emulate ?? file.emulate, count > 0 {
+            let e = try await EmulatedModems.start(count: count, faults: try faults.map { try Faults(parsing: $0) } ?? Faults(), seed: seed)
+            emulated = e
+            modems += e.modems.map { ModemSettings(port: $0.port, number: $0.number, ratePerMinute: file.ratePerMinute,
+                                                   dailyCap: file.dailyCap) }
+        }
+        guard !modems.isEmpty else {
+            Output.error("error: no modems: pass --port PATH (repeatable), --emulate N, or list modems in --config")
+            throw ExitCode.validationFailure
+        }
+        var retry = RetryPolicy()
+        if let b = retryBase ?? file.retry?.baseDelay { retry.baseDelay = .milliseconds(Int64(b * 1000)) }
+        if let m = file.retry?.maxDelay { retry.maxDelay = .milliseconds(Int64(m * 1000)) }
+        if let a = file.retry?.maxAttempts { retry.maxAttempts = a }
+        let timeout = reassemblyTimeout ?? file.reassemblyTimeout ?? 600
+        let gateway = Gateway(settings: .init(modems: modems, retry: retry, reassemblyTimeout: .milliseconds(Int64(timeout * 1000))),
+                              store: store, phones: emulated, logger: logger)
+        let api = APIConfiguration(limits: .init(maxSegments: file.maxSegments ?? 10))
+        let router = makeGatewayRouter(store: store, runtime: gateway, configuration: api, logger: logger)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "smskit"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? address.port
+                Task { await announceReady(gateway: gateway, host: address.host, port: port) }
+            },
+            logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: gateway), .init(service: app)],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do { try await group.run() } catch {
+            await emulated?.shutdown()
+            Output.error("error: \(error)")
+            throw ExitCode.failure
+        }
+        await emulated?.shutdown()
+    }
+}
+
+/// The ready line, once the HTTP server listens and every modem is up (or after 60 s with those that are).
+private func announceReady(gateway: Gateway, host: String, port: Int) async {
+    let deadline = ContinuousClock.now + .seconds(60)
+    while !(await gateway.allReady()), ContinuousClock.now < deadline {
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    struct ModemLine: Encodable { var id: String; var port: String; var number: String? }
+    struct Ready: Encodable { var event = "ready"; var url: String; var modems: [ModemLine] }
+    let shownHost = host.contains(":") ? "[\(host)]" : host
+    let modems = await gateway.modems().map { ModemLine(id: $0.id, port: $0.port, number: $0.number) }
+    try? Output.json(Ready(url: "http://\(shownHost):\(port)", modems: modems))
+}
+
+struct GatewayToken: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Create, list and revoke API tokens.",
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a bearer token; it is printed once, only its digest is stored.")
+        @OptionGroup var data: DataDirOption
+        @Option(help: "A unique name for the token.") var name: String = "default"
+        @Flag(help: "JSON output.") var json = false
+
+        func run() async throws {
+            let store = try openStore(data)
+            let secret = TokenDigest.generate()
+            let record: TokenRecord
+            do { record = try await store.createToken(name: name, digest: TokenDigest.digest(secret), now: Date()) } catch {
+                Output.error("error: \(error)")
+                throw ExitCode.failure
+            }
+            struct Line: Encodable { var id: String; var name: String; var token: String }
+            if json { try Output.json(Line(id: record.id, name: record.name, token: secret)) } else {
+                print(secret)
+                Output.error("token \(record.name) (\(record.id)) created; it is shown only now — keep it safe")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens (names and ids, never secrets).")
+        @OptionGroup var data: DataDirOption
+        @Flag(help: "JSON output.") var json = false
+        func run() async throws {
+            let tokens = try await openStore(data).tokens()
+            if json { try Output.json(tokens) } else {
+                for t in tokens { print("\(t.id)  \(t.name)  \(ISO8601DateFormatter().string(from: t.createdAt))") }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token by name or id.")
+        @OptionGroup var data: DataDirOption
+        @Argument(help: "Token name or id.") var token: String
+        func run() async throws {
+            guard try await openStore(data).revokeToken(token, now: Date()) else {
+                Output.error("error: no token named or with id \(token.debugDescription)")
+                throw ExitCode.failure
+            }
+            Output.error("revoked \(token)")
+        }
+    }
+}
+
+private func openStore(_ data: DataDirOption) throws -> SQLiteStore {
+    let file = try data.load()
+    let dir = data.directory(file)
+    do {
+        try DataDirectory.create(dir)
+        return try SQLiteStore(path: DataDirectory.databasePath(in: dir), durability: file.durability ?? .full)
+    } catch {
+        Output.error("error: \(error)")
+        throw ExitCode.failure
+    }
+}
+
+struct GatewayCheckConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check-config", abstract: "Check a config file and exit.")
+    @Argument(help: "The config file.") var file: String
+    func run() async throws {
+        do { _ = try GatewayConfigFile.load(path: file) } catch {
+            Output.error("error: \(error)")
+            throw ExitCode.failure
+        }
+        print("\(file): ok")
+    }
+}
+
+struct GatewayPhone: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "phone", abstract: "Virtual phones of a gateway running with --emulate.", subcommands: [Send.self])
+
+    struct Send: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A virtual phone sends an SMS to one of the gateway's modems.")
+        @Option(help: "The gateway's URL.") var url: String = "http://127.0.0.1:8080"
+        @Option(help: "API token (or SMSKIT_TOKEN).") var token: String?
+        @Option(help: "The phone's number (+1999…).") var from: String = "+19990001"
+        @Option(help: "The gateway modem's number.") var to: String = "+15550001"
+        @Option(help: "The text.") var text: String
+
+        func run() async throws {
+            guard let token = token ?? ProcessInfo.processInfo.environment["SMSKIT_TOKEN"] else {
+                throw ValidationError("give --token or set SMSKIT_TOKEN")
+            }
+            let body = try JSONEncoder().encode(["from": from, "to": to, "text": text])
+            let (status, reply) = try await HTTPCall.post(url + "/v1/emulator/phones/send", token: token, body: body)
+            guard (200..<300).contains(status) else {
+                Output.error("error: HTTP \(status): \(String(decoding: reply, as: UTF8.self))")
+                throw ExitCode.failure
+            }
+            print(String(decoding: reply, as: UTF8.self))
+        }
+    }
+}
