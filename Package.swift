@@ -85,6 +85,8 @@ let package = Package(
         .testTarget(name: "SMSGatewayTests", dependencies: [
             "SMSGateway", "SMSPDU", "ATModem", "ModemEmulator",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SecureSMSTests", dependencies: ["SecureSMS", "SecureTransport", "ATModem", "ModemEmulator", "SMSPDU"]),
     ],

@@ -32,7 +32,8 @@ struct QueryParameters: Sendable {
 
     /// A page size: 1 … `maximum`, `defaultValue` when absent.
     func limit(maximum: Int, default defaultValue: Int) throws(GatewayError) -> Int {
-        Int(try integer("limit", in: 1...Int64(max(1, maximum)), default: Int64(defaultValue)))
+        let maximum = max(1, maximum)
+        return Int(try integer("limit", in: 1...Int64(maximum), default: Int64(min(max(1, defaultValue), maximum))))
     }
 
     /// A value of a `String` raw-value enum, nil when absent.
