@@ -7,7 +7,8 @@ Used by scripts/bench-gateway.sh; each mode prints one JSON object on stdout.
            answers; reports accepted (202) per second and the status counts.
   e2e      posts M messages as fast as possible (C connections), then polls
            `GET /v1/messages?status=delivered&after=…` until every one is delivered (or --timeout);
-           reports M / (first POST → last delivered seen), and the gateway's own timestamps.
+           reports M / (first POST → last delivered seen), and the gateway's own timestamps; gives up
+           after --timeout, or when nothing was delivered for --stall seconds.
   latency  open loop: one POST every 1/R s for D s regardless of answers (a pool of connections,
            a new one opened when none is idle); latency runs from the *scheduled* send time to the
            end of the response, so a stall is charged to every request it delays (no coordinated
@@ -134,12 +135,21 @@ def parse_time(s):
     return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp() if s else None
 
 
+def proc_cpu(pid):
+    """CPU seconds (user+system) of process `pid` so far, None without a pid."""
+    if not pid:
+        return None
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds():
     t = os.times()
     return t.user + t.system
 
 
-async def post_many(host, port, token, n, connections, prefix, ids=None):
+async def post_many(host, port, token, n, connections, prefix, ids=None, pid=None):
     """Closed loop: `connections` workers share a counter up to n. Returns stats."""
     counter = iter(range(n))
     statuses = {}
@@ -174,6 +184,7 @@ async def post_many(host, port, token, n, connections, prefix, ids=None):
             conn.close()
 
     cpu0 = cpu_seconds()
+    gateway_cpu_start = proc_cpu(pid)
     await asyncio.gather(*(worker() for _ in range(connections)))
     cpu1 = cpu_seconds()
     elapsed = last_done[0] - first_send[0] if first_send[0] else 0.0
@@ -181,12 +192,12 @@ async def post_many(host, port, token, n, connections, prefix, ids=None):
             "elapsed_s": round(elapsed, 3),
             "accepted_per_s": round(statuses.get("202", 0) / elapsed, 1) if elapsed > 0 else 0,
             "latency": summary_ms(latencies), "client_cpu_s": round(cpu1 - cpu0, 3), "errors": errors[:5],
-            "_first_send": first_send[0]}
+            "_first_send": first_send[0], "_gateway_cpu_start": gateway_cpu_start}
 
 
 async def mode_accept(a, host, port):
     r = await post_many(host, port, a.token, a.requests, a.connections, a.prefix)
-    r.pop("_first_send")
+    r.pop("_first_send"); r.pop("_gateway_cpu_start")
     r["mode"] = "accept"
     return r
 
@@ -194,9 +205,10 @@ async def mode_accept(a, host, port):
 async def mode_e2e(a, host, port):
     ids = []
     t_start = time.perf_counter()
-    post = await post_many(host, port, a.token, a.messages, a.connections, a.prefix, ids)
+    post = await post_many(host, port, a.token, a.messages, a.connections, a.prefix, ids, a.pid)
     t_posted = time.perf_counter()
     first = post.pop("_first_send") or t_start
+    cpu_post_start = post.pop("_gateway_cpu_start", None)
     mine = sorted(ids)
     pending = set(mine)
     delivered = {}
@@ -205,38 +217,59 @@ async def mode_e2e(a, host, port):
     polls = pages = 0
     last_seen = None
     deadline = t_posted + a.timeout
-    while pending and time.perf_counter() < deadline:
+    cpu_last = None
+    last_progress = time.perf_counter()
+    while pending and time.perf_counter() < deadline and time.perf_counter() - last_progress < a.stall:
         polls += 1
-        after = watermark
-        while True:
-            q = "/v1/messages?status=delivered&limit=500" + (f"&after={after}" if after else "")
-            status, body = await conn.request("GET", q)
-            pages += 1
-            if status != 200:
-                raise HTTPError(f"GET {q}: {status} {body[:200]!r}")
-            page = json.loads(body)
-            for m in page["messages"]:
-                if m["id"] in pending:
-                    pending.discard(m["id"])
-                    delivered[m["id"]] = m
+        before = len(pending)
+        if len(pending) <= 20:
+            # A few left: ask for each (paging from an old watermark would re-read every later message).
+            for mid in sorted(pending):
+                status, body = await conn.request("GET", f"/v1/messages/{mid}")
+                pages += 1
+                m = json.loads(body) if status == 200 else {}
+                if m.get("status") == "delivered":
+                    pending.discard(mid)
+                    delivered[mid] = m
                     last_seen = time.perf_counter()
-            if not page["messages"] or not page.get("next"):
-                break
-            after = page["next"]
-        # Advance the watermark over the prefix of our ids that is all delivered.
-        if pending:
-            low = min(pending)
-            done_before = [x for x in mine if x < low]
-            watermark = done_before[-1] if done_before else None
+                    cpu_last = proc_cpu(a.pid)
         else:
+            after = watermark
+            while True:
+                q = "/v1/messages?status=delivered&limit=500" + (f"&after={after}" if after else "")
+                status, body = await conn.request("GET", q)
+                pages += 1
+                if status != 200:
+                    raise HTTPError(f"GET {q}: {status} {body[:200]!r}")
+                page = json.loads(body)
+                for m in page["messages"]:
+                    if m["id"] in pending:
+                        pending.discard(m["id"])
+                        delivered[m["id"]] = m
+                        last_seen = time.perf_counter()
+                if not page["messages"] or not page.get("next"):
+                    break
+                after = page["next"]
+        if len(pending) < before:
+            cpu_last = proc_cpu(a.pid)
+            last_progress = time.perf_counter()
+        if not pending:
             break
+        # Advance the watermark over the prefix of our ids that is all delivered.
+        low = min(pending)
+        done_before = [x for x in mine if x < low]
+        watermark = done_before[-1] if done_before else None
         await asyncio.sleep(a.poll_interval)
+    stalled = bool(pending) and time.perf_counter() - last_progress >= a.stall
     # Where did the undelivered ones stop?
     stuck = {}
-    for mid in list(pending)[:200]:
+    stuck_examples = []
+    for mid in sorted(pending)[:200]:
         status, body = await conn.request("GET", f"/v1/messages/{mid}")
         s = json.loads(body).get("status", f"http {status}") if status == 200 else f"http {status}"
         stuck[s] = stuck.get(s, 0) + 1
+        if len(stuck_examples) < 3:
+            stuck_examples.append(json.loads(body) if status == 200 else {"id": mid, "http": status})
     conn.close()
 
     created = [parse_time(m.get("created_at")) for m in delivered.values()]
@@ -253,7 +286,10 @@ async def mode_e2e(a, host, port):
     e2e = (last_seen - first) if last_seen else None
     return {"mode": "e2e", "messages": a.messages, "accepted": post["accepted"], "post": post,
             "post_phase_s": round(t_posted - first, 3), "delivered": len(delivered), "undelivered": len(pending),
-            "undelivered_status_sample": stuck, "polls": polls, "pages": pages,
+            "stalled_after_s": a.stall if stalled else None,
+            "gateway_cpu_ms_per_delivered": round(1000 * (cpu_last - cpu_post_start) / len(delivered), 2)
+            if cpu_last is not None and cpu_post_start is not None and delivered else None,
+            "undelivered_status_sample": stuck, "undelivered_examples": stuck_examples, "polls": polls, "pages": pages,
             "first_post_to_last_delivered_s": round(e2e, 3) if e2e else None,
             "delivered_per_s": round(len(delivered) / e2e, 1) if e2e else 0, "server": server}
 
@@ -284,7 +320,7 @@ async def mode_latency(a, host, port):
             errors.append(str(e))
             conn.close()
             return
-        results.append((time.perf_counter() - scheduled, lag))
+        results.append((time.perf_counter() - scheduled, lag, i))
         statuses[str(status)] = statuses.get(str(status), 0) + 1
         if status != 202 and len(errors) < 5:
             errors.append(f"{status}: {reply[:200]!r}")
@@ -312,6 +348,10 @@ async def mode_latency(a, host, port):
            "errors": errors[:5]}
     out.update(summary_ms(lat))
     out["client_send_lag"] = summary_ms(lags)
+    # The trend inside the run (a queue that grows in the store makes the last seconds slower).
+    fifth = max(1, n // 5)
+    out["first_fifth"] = summary_ms([r[0] for r in results if r[2] < fifth])
+    out["last_fifth"] = summary_ms([r[0] for r in results if r[2] >= n - fifth])
     return out
 
 
@@ -325,6 +365,8 @@ def main():
     p.add_argument("--messages", "-m", type=int, default=5000, help="e2e: messages to send")
     p.add_argument("--timeout", type=float, default=120, help="e2e: seconds to wait for delivery after posting")
     p.add_argument("--poll-interval", type=float, default=0.2, help="e2e: seconds between delivery polls")
+    p.add_argument("--stall", type=float, default=20, help="e2e: give up when nothing was delivered for this many seconds")
+    p.add_argument("--pid", type=int, help="e2e: the gateway's pid, to report its CPU per delivered message")
     p.add_argument("--rate", type=float, default=500, help="latency: requests per second")
     p.add_argument("--duration", type=float, default=10, help="latency: seconds")
     p.add_argument("--prefix", default="+1999", help="recipient prefix (virtual phones answer at +1999…)")

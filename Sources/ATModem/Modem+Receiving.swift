@@ -134,7 +134,7 @@ extension Modem {
         }
         let ack: @Sendable () async throws(ModemError) -> Void = { [weak self] () async throws(ModemError) in
             guard let self else { throw ModemError.closed }
-            try await self.acknowledgeRaw(slot: slot)
+            try await self.acknowledgeRaw(slot: slot, identity: identity)
         }
         switch decoded {
         case .deliver(let p):
@@ -151,8 +151,11 @@ extension Modem {
         }
     }
 
-    private func acknowledgeRaw(slot: StorageSlot?) async throws(ModemError) {
+    /// Deletes the slot only while it still holds this PDU: a second acknowledge of a PDU handed on
+    /// twice (after a reconnect) must not delete a newer message stored in the same slot.
+    private func acknowledgeRaw(slot: StorageSlot?, identity: String) async throws(ModemError) {
         if let slot {
+            guard heldSlots[slot] == identity else { return }
             try await acknowledge([slot])
         } else if cnmaRequired {
             let ch = try await readyChannel()

@@ -138,6 +138,9 @@ public actor Modem {
         }
         channel = ch
         state = .ready
+        // Parts mode: whatever is still stored is handed on again by the next read (the consumer
+        // recognises duplicates); an acknowledge lost to the disconnect must not pin a slot forever.
+        if configuration.inbound == .parts { heldSlots.removeAll() }
         resumeReadyWaiters()
         eventContinuation.yield(.ready)
         logger.info("modem ready", metadata: ["family": "\(quirks.family)"])

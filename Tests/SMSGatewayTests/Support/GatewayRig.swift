@@ -19,7 +19,8 @@ actor GatewayRig {
 
     /// Texts of messages phones received (complete messages), with their SMSC submission ids.
     private(set) var phoneMessages: [String: [[UInt64]]] = [:]
-    private var emulatorOK: [String] = []
+    /// Control commands the emulator refused (their `error` lines).
+    private(set) var emulatorErrors: [String] = []
     private var waiters: [(String, CheckedContinuation<Void, Never>)] = []
     private var modemPorts: [String: String] = [:]
 
@@ -55,7 +56,9 @@ actor GatewayRig {
                 phoneMessages[text, default: []].append(subs)
                 signal("phone")
             case "ok":
-                emulatorOK.append(line)
+                signal("ok")
+            case "error":
+                emulatorErrors.append(line)
                 signal("ok")
             default: break
             }
@@ -112,10 +115,16 @@ actor GatewayRig {
     }
 
     /// A phone sends a text to a gateway modem through the emulator's control channel.
+    /// A refused send (the modem is unplugged, an SMSC error) is tried again, as a person would.
     func phoneSend(from: String, to: String, text: String) async {
         let json = try? JSONSerialization.data(withJSONObject: ["cmd": "send", "from": from, "to": to, "text": text])
-        emulator.send(String(decoding: json ?? Data(), as: UTF8.self))
-        await waitFor("ok")
+        for _ in 0..<100 {
+            let refused = emulatorErrors.count
+            emulator.send(String(decoding: json ?? Data(), as: UTF8.self))
+            await waitFor("ok")
+            if emulatorErrors.count == refused { return }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
     }
 
     func control(_ object: [String: String]) async {
