@@ -84,19 +84,21 @@ struct GatewayEndToEndTests {
         await replies.value
         #expect(ids.count == 1000 && Set(ids.values).count == 1000)
 
+        // Delivered, except a part written to modem 3 as it was unplugged: `unknown` (at most once) unless
+        // its status report later proves delivery.
         let all = try await waitForMessages(rig, timeout: .seconds(120)) { all in
-            all.count == 1000 && all.allSatisfy { $0["status"] as? String == "delivered" }
+            all.count == 1000 && all.allSatisfy { ["delivered", "unknown"].contains($0["status"] as? String ?? "") }
         }
-        #expect(statuses(all) == ["delivered": 1000], "final statuses")
-        let arrived = await rig.waitForPhones(timeout: .seconds(30)) { phones in
-            (0..<1000).allSatisfy { phones["m-\($0)"] != nil }
-        }
+        let final = statuses(all)
+        #expect((final["delivered"] ?? 0) + (final["unknown"] ?? 0) == 1000 && (final["unknown"] ?? 0) <= 4, "final statuses \(final)")
+        let delivered = all.filter { $0["status"] as? String == "delivered" }.compactMap { $0["text"] as? String }
+        let arrived = await rig.waitForPhones(timeout: .seconds(30)) { phones in delivered.allSatisfy { phones[$0] != nil } }
         #expect(arrived)
         let phones = await rig.phoneMessages
         let twice = (0..<1000).filter { (phones["m-\($0)"]?.count ?? 0) > 1 }
-        let missing = (0..<1000).filter { phones["m-\($0)"] == nil }
+        let missing = delivered.filter { phones[$0] == nil }
         #expect(twice.isEmpty, "reached a phone twice: \(twice.prefix(10))")
-        #expect(missing.isEmpty, "never reached a phone: \(missing.prefix(10))")
+        #expect(missing.isEmpty, "delivered but never reached a phone: \(missing.prefix(10))")
         let usedModems = Set(all.compactMap { $0["modem"] as? String })
         #expect(usedModems.count == 4, "all four modems sent")
 

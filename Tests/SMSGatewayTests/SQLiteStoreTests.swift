@@ -143,6 +143,37 @@ struct SQLiteStoreOutboundTests {
         #expect(try await store.finishAttempt(messageID: m.id, outcome: .done, now: now).status == .unknown)
     }
 
+    @Test func reportThatOvertakesItsPartIsKeptAndApplied() async throws {
+        let (store, _) = try makeStore()
+        let m = try await store.accept(try newMessage(), idempotency: nil, now: now).message
+        _ = try await store.claim(modem: modemA, now: now)
+        try await store.partSending(messageID: m.id, seq: 1, modem: modemA.id, now: now)
+        // The report commits before the +CMGS result does.
+        #expect(try await store.applyStatusReport(.init(modem: modemA.id, reference: 9, recipient: "+15550100", tpStatus: 0,
+                                                        dischargeTime: nil), now: now) == nil)
+        try await store.partSent(messageID: m.id, seq: 1, reference: 9, now: now)
+        let done = try await store.finishAttempt(messageID: m.id, outcome: .done, now: now)
+        #expect(done.status == .delivered && done.parts.first?.status == .delivered)
+    }
+
+    @Test func reportResolvesTheOneUnknownPartAndDeliveredIsNotUndone() async throws {
+        let (store, path) = try makeStore()
+        let m = try await store.accept(try newMessage(), idempotency: nil, now: now).message
+        _ = try await store.claim(modem: modemA, now: now)
+        try await store.partSending(messageID: m.id, seq: 1, modem: modemA.id, now: now)
+        let reopened = try SQLiteStore(path: path)
+        _ = try await reopened.recover(now: now)
+        #expect(try await reopened.message(id: m.id)?.status == .unknown)
+        let r = try await reopened.applyStatusReport(.init(modem: modemA.id, reference: 77, recipient: "+15550100", tpStatus: 0,
+                                                           dischargeTime: nil), now: now)
+        #expect(r?.status == .delivered && r?.parts.first?.reference == 77)
+    }
+
+    @Test func writerIsFullySynchronous() async throws {
+        let (store, _) = try makeStore()
+        #expect(try await store.synchronousSetting() == 2)
+    }
+
     @Test func tokensStoreOnlyDigests() async throws {
         let (store, _) = try makeStore()
         let secret = TokenDigest.generate()

@@ -24,22 +24,30 @@ public final class SQLiteStore: GatewayStore {
 
     let pool: DatabasePool
     let commits: CommitQueue
+    /// Recently verified tokens: a revocation by another process takes effect within ``TokenCache/ttl``.
+    let tokenCache = TokenCache()
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     /// - Throws: ``GatewayError/storeUnavailable(_:)`` when the file cannot be opened or migrated.
     public init(path: String, durability: Durability = .full) throws {
         var config = Configuration()
         config.busyMode = .timeout(5)
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
-        }
         do {
             pool = try DatabasePool(path: path, configuration: config)
+            // After the pool's own WAL set-up, which sets synchronous=NORMAL on the writer.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            }
             try Schema.migrator.migrate(pool)
         } catch {
             throw GatewayError.storeUnavailable("cannot open \(path): \(error)")
         }
         commits = CommitQueue(writer: pool)
+    }
+
+    /// The writer's `PRAGMA synchronous` (2 = FULL, 1 = NORMAL), to verify the durability in force.
+    public func synchronousSetting() async throws -> Int {
+        try await commits.write { db in try Int.fetchOne(db.cachedStatement(sql: "PRAGMA synchronous")) ?? -1 }
     }
 
     /// Largest number of writes one commit has carried.
@@ -60,13 +68,13 @@ public final class SQLiteStore: GatewayStore {
     // MARK: - API
 
     public func accept(_ m: NewMessage, idempotency: IdempotencyKey?, now: Date) async throws -> Accepted {
-        let outcome: (created: Bool, id: String) = try await write { db in
+        let outcome: (created: MessageResource?, id: String) = try await write { db in
             if let idem = idempotency,
-               let row = try Row.fetchOne(db, sql: "SELECT id, request_digest FROM messages WHERE idempotency_key = ?",
+               let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, request_digest FROM messages WHERE idempotency_key = ?"),
                                           arguments: [idem.key]) {
                 let digest: String? = row["request_digest"]
                 guard digest == idem.requestDigest else { throw GatewayError.idempotencyConflict(key: idem.key) }
-                return (false, row["id"])
+                return (nil, row["id"])
             }
             let id = GatewayID.make("msg", at: now)
             let (kind, body): (String, String)
@@ -77,28 +85,36 @@ public final class SQLiteStore: GatewayStore {
             let status: MessageStatus = m.sendAt.map { $0 > now } == true ? .scheduled : .queued
             let metadata = String(decoding: (try? JSONEncoder.sorted.encode(m.metadata)) ?? Data("{}".utf8), as: UTF8.self)
             let t = now.timeIntervalSince1970
-            try db.execute(sql: """
+            try db.exec("""
                 INSERT INTO messages (id, status, recipient, recipient_key, pinned, body_kind, body, ports_dst, ports_src,
                     segments, encoding, report, priority, guarantee, validity, metadata, idempotency_key, request_digest,
                     created_at, updated_at, send_at, available_at, expires_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, status.rawValue, m.to, MessageStatusRule.recipientKey(m.to), m.from, kind, body,
+                """, [id, status.rawValue, m.to, MessageStatusRule.recipientKey(m.to), m.from, kind, body,
                                  m.ports?.dst, m.ports?.src, m.segments, m.encoding, m.report, m.priority,
                                  m.guarantee.rawValue, m.validity, metadata, idempotency?.key, idempotency?.requestDigest,
                                  t, t, m.sendAt?.timeIntervalSince1970, m.sendAt?.timeIntervalSince1970 ?? t,
                                  m.validity.map { t + Double($0) }])
             let seq = db.lastInsertedRowID
             for part in 1...max(1, m.segments) {
-                try db.execute(sql: "INSERT INTO parts (message_seq, seq, status, recipient_key) VALUES (?, ?, 'pending', ?)",
-                               arguments: [seq, part, MessageStatusRule.recipientKey(m.to)])
+                try db.exec("INSERT INTO parts (message_seq, seq, status, recipient_key) VALUES (?, ?, 'pending', ?)", [seq, part, MessageStatusRule.recipientKey(m.to)])
             }
             try Self.event(db, id, "message.\(status.rawValue)", now)
-            return (true, id)
+            // The resource as committed, built here rather than read back.
+            let created = MessageResource(
+                id: id, status: status, to: m.to, from: m.from, text: kind == "text" ? body : nil,
+                dataHex: kind == "data" ? body : nil, ports: m.ports, segments: m.segments, encoding: m.encoding,
+                report: m.report, priority: m.priority, guarantee: m.guarantee, validity: m.validity,
+                parts: (1...max(1, m.segments)).map { PartResource(seq: $0, status: .pending) }, metadata: m.metadata,
+                createdAt: Self.millis(now), updatedAt: Self.millis(now), sendAt: m.sendAt.map(Self.millis),
+                expiresAt: m.validity.map { Self.millis(now.addingTimeInterval(Double($0))) })
+            return (created, id)
         }
+        if let created = outcome.created { return .created(created) }
         guard let resource = try await message(id: outcome.id) else {
             throw GatewayError.storeUnavailable("message \(outcome.id) vanished after commit")
         }
-        return outcome.created ? .created(resource) : .replayed(resource)
+        return .replayed(resource)
     }
 
     public func message(id: String) async throws -> MessageResource? {
@@ -118,12 +134,12 @@ public final class SQLiteStore: GatewayStore {
 
     public func cancel(id: String, now: Date) async throws -> MessageResource {
         try await write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT seq, status FROM messages WHERE id = ?", arguments: [id]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, status FROM messages WHERE id = ?"), arguments: [id]) else {
                 throw GatewayError.notFound(kind: "message", id: id)
             }
             let status = MessageStatus(rawValue: row["status"]) ?? .unknown
             let seq: Int64 = row["seq"]
-            let written = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM parts WHERE message_seq = ? AND status != 'pending'",
+            let written = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM parts WHERE message_seq = ? AND status != 'pending'"),
                                            arguments: [seq]) ?? 0
             guard status == .queued || status == .scheduled, written == 0 else {
                 throw GatewayError.notCancelable(id: id, status: status)
@@ -136,25 +152,25 @@ public final class SQLiteStore: GatewayStore {
 
     public func inbox(after: Int64, limit: Int) async throws -> [InboxMessage] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM inbox WHERE cursor > ? ORDER BY cursor LIMIT ?",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM inbox WHERE cursor > ? ORDER BY cursor LIMIT ?"),
                              arguments: [after, max(1, limit)]).map(Self.inboxMessage)
         }
     }
 
     public func lastInboxCursor() async throws -> Int64 {
-        try await read { db in try Int64.fetchOne(db, sql: "SELECT MAX(cursor) FROM inbox") ?? 0 }
+        try await read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(cursor) FROM inbox")) ?? 0 }
     }
 
     // MARK: - Modems and tokens
 
     public func upsertModem(_ modem: ModemRecord, now: Date) async throws {
         try await write { db in
-            try db.execute(sql: """
+            try db.exec("""
                 INSERT INTO modems (id, port, number, imei, iccid, manufacturer, model, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET port = excluded.port, number = COALESCE(excluded.number, number),
                     imei = excluded.imei, iccid = excluded.iccid, manufacturer = excluded.manufacturer,
                     model = excluded.model, updated_at = excluded.updated_at
-                """, arguments: [modem.id, modem.port, modem.number, modem.imei, modem.iccid, modem.manufacturer,
+                """, [modem.id, modem.port, modem.number, modem.imei, modem.iccid, modem.manufacturer,
                                  modem.model, now.timeIntervalSince1970])
         }
     }
@@ -162,11 +178,10 @@ public final class SQLiteStore: GatewayStore {
     public func createToken(name: String, digest: [UInt8], now: Date) async throws -> TokenRecord {
         let record = TokenRecord(id: GatewayID.make("tok", at: now), name: name, createdAt: now)
         try await write { db in
-            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM api_tokens WHERE name = ?", arguments: [name]) ?? 0 > 0 {
+            if try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM api_tokens WHERE name = ?"), arguments: [name]) ?? 0 > 0 {
                 throw GatewayError.invalidField(field: "name", detail: "a token named \(name.debugDescription) exists; revoke it or pick another name")
             }
-            try db.execute(sql: "INSERT INTO api_tokens (id, name, digest, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [record.id, name, Data(digest), now.timeIntervalSince1970])
+            try db.exec("INSERT INTO api_tokens (id, name, digest, created_at) VALUES (?, ?, ?, ?)", [record.id, name, Data(digest), now.timeIntervalSince1970])
             try Self.event(db, nil, "token.created", now, ["token": record.id, "name": name])
         }
         return record
@@ -174,7 +189,7 @@ public final class SQLiteStore: GatewayStore {
 
     public func tokens() async throws -> [TokenRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, created_at FROM api_tokens ORDER BY created_at").map {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name, created_at FROM api_tokens ORDER BY created_at")).map {
                 TokenRecord(id: $0["id"], name: $0["name"], createdAt: Date(timeIntervalSince1970: $0["created_at"]))
             }
         }
@@ -182,73 +197,75 @@ public final class SQLiteStore: GatewayStore {
 
     public func revokeToken(_ nameOrID: String, now: Date) async throws -> Bool {
         try await write { db in
-            try db.execute(sql: "DELETE FROM api_tokens WHERE id = ? OR name = ?", arguments: [nameOrID, nameOrID])
+            try db.exec("DELETE FROM api_tokens WHERE id = ? OR name = ?", [nameOrID, nameOrID])
             let removed = db.changesCount > 0
+            self.tokenCache.removeAll()
             if removed { try Self.event(db, nil, "token.revoked", now, ["token": nameOrID]) }
             return removed
         }
     }
 
     public func token(digest: [UInt8]) async throws -> TokenRecord? {
-        try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, name, digest, created_at FROM api_tokens WHERE digest = ?",
+        if let cached = tokenCache.lookup(digest) { return cached }
+        let found: TokenRecord? = try await read { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name, digest, created_at FROM api_tokens WHERE digest = ?"),
                                              arguments: [Data(digest)]) else { return nil }
             let stored: Data = row["digest"]
             guard TokenDigest.equal(Array(stored), digest) else { return nil }
             return TokenRecord(id: row["id"], name: row["name"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
         }
+        if let found { tokenCache.insert(digest, found) }
+        return found
     }
 
     // MARK: - Helpers
 
     static func event(_ db: Database, _ messageID: String?, _ type: String, _ now: Date, _ data: [String: String] = [:]) throws {
         let json = String(decoding: (try? JSONEncoder.sorted.encode(data)) ?? Data("{}".utf8), as: UTF8.self)
-        try db.execute(sql: "INSERT INTO events (message_id, type, data, created_at) VALUES (?, ?, ?, ?)",
-                       arguments: [messageID, type, json, now.timeIntervalSince1970])
+        try db.exec("INSERT INTO events (message_id, type, data, created_at) VALUES (?, ?, ?, ?)", [messageID, type, json, now.timeIntervalSince1970])
     }
 
     /// Sets a final status on a message and its unsent parts, with its event.
     static func finish(_ db: Database, seq: Int64, id: String, status: MessageStatus, partStatus: PartStatus,
                        error: MessageError?, now: Date) throws {
         let t = now.timeIntervalSince1970
-        try db.execute(sql: "UPDATE parts SET status = ? WHERE message_seq = ? AND status = 'pending'",
-                       arguments: [partStatus.rawValue, seq])
-        try db.execute(sql: """
+        try db.exec("UPDATE parts SET status = ? WHERE message_seq = ? AND status = 'pending'", [partStatus.rawValue, seq])
+        try db.exec("""
             UPDATE messages SET status = ?, error_code = COALESCE(?, error_code), error_detail = COALESCE(?, error_detail),
                 updated_at = ? WHERE seq = ?
-            """, arguments: [status.rawValue, error?.code, error?.detail, t, seq])
+            """, [status.rawValue, error?.code, error?.detail, t, seq])
         try event(db, id, "message.\(status.rawValue)", now, error.map { ["code": $0.code, "detail": $0.detail] } ?? [:])
     }
 
     /// Recomputes a message's status from its parts and records the change.
     @discardableResult
     static func settle(_ db: Database, seq: Int64, now: Date) throws -> MessageStatus? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, status FROM messages WHERE seq = ?", arguments: [seq]) else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, status FROM messages WHERE seq = ?"), arguments: [seq]) else { return nil }
         let current = MessageStatus(rawValue: row["status"]) ?? .unknown
-        let parts = try String.fetchAll(db, sql: "SELECT status FROM parts WHERE message_seq = ? ORDER BY seq", arguments: [seq])
+        let parts = try String.fetchAll(db.cachedStatement(sql: "SELECT status FROM parts WHERE message_seq = ? ORDER BY seq"), arguments: [seq])
             .compactMap(PartStatus.init(rawValue:))
         let next = MessageStatusRule.derive(current: current, parts: parts)
         guard next != current else { return current }
         let t = now.timeIntervalSince1970
-        try db.execute(sql: """
+        try db.exec("""
             UPDATE messages SET status = ?, updated_at = ?,
                 sent_at = CASE WHEN ? IN ('sent','delivered','undelivered','unknown') THEN COALESCE(sent_at, ?) ELSE sent_at END,
                 delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
             WHERE seq = ?
-            """, arguments: [next.rawValue, t, next.rawValue, t, next.rawValue, t, seq])
+            """, [next.rawValue, t, next.rawValue, t, next.rawValue, t, seq])
         try event(db, row["id"], "message.\(next.rawValue)", now)
         return next
     }
 
     static func resources(_ db: Database, where clause: String, _ args: [any DatabaseValueConvertible],
                           limit: Int) throws -> [MessageResource] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM messages m WHERE \(clause) ORDER BY m.id LIMIT \(limit)",
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM messages m WHERE \(clause) ORDER BY m.id LIMIT \(limit)"),
                                     arguments: StatementArguments(args))
         guard !rows.isEmpty else { return [] }
         let seqs = rows.map { $0["seq"] as Int64 }
         var parts: [Int64: [PartResource]] = [:]
         let placeholders = seqs.map { _ in "?" }.joined(separator: ",")
-        for p in try Row.fetchAll(db, sql: "SELECT * FROM parts WHERE message_seq IN (\(placeholders)) ORDER BY message_seq, seq",
+        for p in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM parts WHERE message_seq IN (\(placeholders)) ORDER BY message_seq, seq"),
                                   arguments: StatementArguments(seqs)) {
             parts[p["message_seq"], default: []].append(PartResource(
                 seq: p["seq"], status: PartStatus(rawValue: p["status"]) ?? .unknown, modem: p["modem"],
@@ -289,6 +306,9 @@ public final class SQLiteStore: GatewayStore {
     }
 
     static func date(_ t: Double?) -> Date? { t.map { Date(timeIntervalSince1970: $0) } }
+
+    /// A date as it reads back from the REAL column (so a built resource equals a read one).
+    static func millis(_ d: Date) -> Date { Date(timeIntervalSince1970: d.timeIntervalSince1970) }
 }
 
 extension JSONEncoder {
@@ -298,4 +318,36 @@ extension JSONEncoder {
         e.outputFormatting = [.sortedKeys]
         return e
     }
+}
+
+extension Database {
+    /// Runs one statement from GRDB's statement cache (prepared once per connection).
+    func exec(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+}
+
+/// A small cache of verified tokens (digest → record) so the hot path does not hit the database on
+/// every request. Entries live ``ttl``; a revocation in this process clears it at once.
+final class TokenCache: @unchecked Sendable {
+    static let ttl: TimeInterval = 2
+    private let lock = NSLock()
+    private var entries: [[UInt8]: (TokenRecord, Date)] = [:]
+
+    func lookup(_ digest: [UInt8]) -> TokenRecord? {
+        lock.withLock {
+            guard let (record, expires) = entries[digest] else { return nil }
+            if expires < Date() { entries[digest] = nil; return nil }
+            return record
+        }
+    }
+
+    func insert(_ digest: [UInt8], _ record: TokenRecord) {
+        lock.withLock {
+            if entries.count > 1024 { entries.removeAll() }
+            entries[digest] = (record, Date().addingTimeInterval(Self.ttl))
+        }
+    }
+
+    func removeAll() { lock.withLock { entries.removeAll() } }
 }

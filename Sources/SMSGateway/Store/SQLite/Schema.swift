@@ -128,6 +128,24 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v2: claim indexes, orphan reports") { db in
+            try db.execute(sql: """
+                CREATE INDEX messages_claim ON messages(priority DESC, seq) WHERE status IN ('queued', 'scheduled');
+                CREATE INDEX messages_expiring ON messages(expires_at) WHERE status IN ('queued', 'scheduled') AND expires_at IS NOT NULL;
+                CREATE INDEX messages_avoid ON messages(avoid_until) WHERE status = 'queued' AND avoid_until IS NOT NULL;
+                CREATE INDEX messages_available ON messages(available_at) WHERE status IN ('queued', 'scheduled');
+                CREATE TABLE orphan_reports (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    modem TEXT NOT NULL,
+                    reference INTEGER NOT NULL,
+                    recipient_key TEXT NOT NULL,
+                    tp_status INTEGER NOT NULL,
+                    discharge_at REAL,
+                    received_at REAL NOT NULL
+                );
+                CREATE INDEX orphan_reports_key ON orphan_reports(modem, reference, recipient_key);
+                """)
+        }
         return m
     }
 }
