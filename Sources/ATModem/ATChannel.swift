@@ -147,6 +147,15 @@ public actor ATChannel {
         }
     }
 
+    /// Writes ESC: leaves PDU-input mode (`> `) if a previous client died there, so the next `AT`
+    /// is read as a command. Queued behind any command in flight; a late `OK` it causes arrives while
+    /// no command is pending and is dropped.
+    public func cancelInputMode() async {
+        await acquire()
+        defer { release() }
+        try? await transport.write([0x1B])
+    }
+
     /// Closes the transport; pending and queued commands fail with ``ATError/closed``.
     public func close() {
         transport.close()

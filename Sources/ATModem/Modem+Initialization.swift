@@ -42,6 +42,9 @@ extension Modem {
 
     /// Sends `AT` until the modem answers OK (three tries), so boot noise and half-typed input are flushed.
     private func synchronize(_ ch: ATChannel) async throws(ModemError) {
+        // A client that died between `AT+CMGS=n` and its PDU left the modem at the `> ` prompt.
+        await ch.cancelInputMode()
+        try? await clock.sleep(for: .milliseconds(100))
         var lastError: ATError?
         for _ in 0..<3 {
             do {

@@ -48,6 +48,12 @@ struct GatewayRun: AsyncParsableCommand {
     @Option(name: .customLong("port"), help: "A modem's AT port (repeat for more modems).")
     var ports: [String] = []
 
+    @Option(help: "Attach modems through udev and follow hot-plug: auto (every modem) or a USB serial/device id.")
+    var device: String?
+
+    @Option(help: "SIM PIN for modems attached with --device (or per modem in --config).")
+    var pin: String?
+
     @Option(help: "Run N virtual modems in-process (numbers +15550001…) with virtual phones at +1999….")
     var emulate: Int?
 
@@ -109,8 +115,12 @@ struct GatewayRun: AsyncParsableCommand {
             modems += e.modems.map { ModemSettings(port: $0.port, number: $0.number, ratePerMinute: file.ratePerMinute,
                                                    dailyCap: file.dailyCap) }
         }
-        guard !modems.isEmpty else {
-            Output.error("error: no modems: pass --port PATH (repeatable), --emulate N, or list modems in --config")
+        let hotPlug = device.map {
+            HotPlugAttacher(selector: $0, template: ModemSettings(port: "", pin: pin, ratePerMinute: file.ratePerMinute,
+                                                                  dailyCap: file.dailyCap))
+        }
+        guard !modems.isEmpty || hotPlug != nil else {
+            Output.error("error: no modems: pass --port PATH (repeatable), --device auto|SERIAL, --emulate N, or list modems in --config")
             throw ExitCode.validationFailure
         }
         var retry = RetryPolicy()
@@ -119,7 +129,7 @@ struct GatewayRun: AsyncParsableCommand {
         if let a = file.retry?.maxAttempts { retry.maxAttempts = a }
         let timeout = reassemblyTimeout ?? file.reassemblyTimeout ?? 600
         let gateway = Gateway(settings: .init(modems: modems, retry: retry, reassemblyTimeout: .milliseconds(Int64(timeout * 1000))),
-                              store: store, phones: emulated, logger: logger)
+                              store: store, phones: emulated, hotPlug: hotPlug, logger: logger)
         let api = APIConfiguration(limits: .init(maxSegments: file.maxSegments ?? 10))
         let router = makeGatewayRouter(store: store, runtime: gateway, configuration: api, logger: logger)
         let app = Application(

@@ -46,10 +46,13 @@ public final class Gateway: Service, GatewayRuntime {
     private let registry: WorkerRegistry
     private let logger: Logger
     private let phones: (any PhoneNetwork)?
+    private let hotPlug: HotPlugAttacher?
 
     /// Creates the gateway; nothing runs before ``run()``.
-    public init(settings: Settings, store: any GatewayStore, phones: (any PhoneNetwork)? = nil, logger: Logger) {
+    public init(settings: Settings, store: any GatewayStore, phones: (any PhoneNetwork)? = nil,
+                hotPlug: HotPlugAttacher? = nil, logger: Logger) {
         self.settings = settings
+        self.hotPlug = hotPlug
         self.store = store
         self.phones = phones
         self.logger = logger
@@ -68,6 +71,13 @@ public final class Gateway: Service, GatewayRuntime {
             for modem in settings.modems {
                 let worker = makeWorker(modem)
                 group.addTask { await self.registry.add(worker); await worker.run() }
+            }
+            if let hotPlug {
+                group.addTask {
+                    do { try await cancelWhenGracefulShutdown { try await hotPlug.run(gateway: self, logger: self.logger) } } catch {
+                        self.logger.error("hot-plug stopped", metadata: ["error": "\(error)"])
+                    }
+                }
             }
             group.addTask { await cancelWhenGracefulShutdown { await self.sweepExpired() } }
             group.addTask { await cancelWhenGracefulShutdown { await self.sweepIncomplete() } }
@@ -90,7 +100,9 @@ public final class Gateway: Service, GatewayRuntime {
     }
 
     /// Whether every configured modem is up.
-    public func allReady() async -> Bool { await registry.allReady(expected: settings.modems.count) }
+    public func allReady() async -> Bool {
+        await registry.allReady(expected: settings.modems.count)
+    }
 
     // MARK: - GatewayRuntime
 

@@ -92,6 +92,7 @@ final class FakeModem: @unchecked Sendable {
             state.withLock { promptMode = false }
             return .pdu(pdu)
         }
+        buffer.removeAll { $0 == 0x1B }  // ESC outside the prompt: nothing to cancel, ignored as a modem does
         guard let end = buffer.firstIndex(of: 0x0D) else { return nil }
         let line = String(decoding: buffer[..<end], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         buffer.removeSubrange(...end)

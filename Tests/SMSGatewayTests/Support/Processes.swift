@@ -24,9 +24,9 @@ final class ChildProcess: @unchecked Sendable {
     private var exitWaiters: [CheckedContinuation<Int32, Never>] = []
     private var exitStatus: Int32?
 
-    init(_ arguments: [String], stderr: String? = nil) throws {
+    init(_ arguments: [String], stderr: String? = nil, executable: String = smskitBinary) throws {
         (lines, lineContinuation) = AsyncStream<String>.makeStream()
-        process.executableURL = URL(fileURLWithPath: smskitBinary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
