@@ -1,4 +1,5 @@
 import CSodium
+import SMSPDU
 
 /// API bearer tokens: 32 random bytes, shown once as `smsk_<hex>`; the store keeps only their
 /// BLAKE2b-256 digest, and lookups compare digests in constant time (`sodium_memcmp`).
@@ -8,7 +9,7 @@ public enum TokenDigest {
         _ = sodium_init()
         var bytes = [UInt8](repeating: 0, count: 32)
         randombytes_buf(&bytes, bytes.count)
-        return "smsk_" + bytes.map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 0xF)] }.joined()
+        return "smsk_" + hex(bytes)
     }
 
     /// The digest the store keeps for `token`.
@@ -28,7 +29,7 @@ public enum TokenDigest {
 
     /// Lower-case hex of a digest (for request digests and logs of ids, never of secrets).
     public static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 0xF)] }.joined()
+        Hex.encode(bytes).lowercased()
     }
 
     /// Constant-time equality of two digests.
@@ -41,6 +42,4 @@ public enum TokenDigest {
             }
         }
     }
-
-    private static let hexDigits = (0..<16).map { String($0, radix: 16) }
 }
