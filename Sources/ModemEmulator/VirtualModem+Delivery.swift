@@ -22,7 +22,9 @@ extension VirtualModem {
                 awaitAcknowledgement(pdu: pdu, isStatusReport: true)
                 return .accepted
             }
-            guard let index = storage.store(message, in: .sr) else { return .accepted }  // SR full: the report is lost
+            // SR full: the MS answers "memory capacity exceeded" (TS 24.011 RP-ERROR cause 22) and the
+            // SMSC keeps the report until the MS frees memory (TS 23.040 §10.3), as for an SMS-DELIVER.
+            guard let index = storage.store(message, in: .sr) else { return .memoryFull }
             if cnmi.ds == 2 { emitURC(["+CDSI: \"SR\",\(index)"]) }
             return .accepted
         }
@@ -57,10 +59,9 @@ extension VirtualModem {
         settings.cnmi.ds = 0
         logger.warning("no AT+CNMA in time: +CNMI routing switched off, message stored")
         let message = StoredMessage(status: .receivedUnread, pdu: pending.pdu)
-        if pending.isStatusReport {
-            _ = storage.store(message, in: .sr)
-        } else if storage.store(message, in: settings.memories.receive) == nil {
-            await network?.requeue(pdu: pending.pdu, to: number, isStatusReport: false)
+        let memory: MessageMemory = pending.isStatusReport ? .sr : settings.memories.receive
+        if storage.store(message, in: memory) == nil {
+            await network?.requeue(pdu: pending.pdu, to: number, isStatusReport: pending.isStatusReport)
         }
         await network?.modemBecameAvailable(number)
     }

@@ -157,6 +157,24 @@ struct MessagingTests {
         }
     }
 
+    @Test("SR full: a status report waits at the SMSC (memory capacity exceeded) and is stored once a report is deleted")
+    func statusReportMemoryFull() async throws {
+        try await withModems(2) { _, modems, clients in
+            let (alice, bob) = (clients[0], clients[1])
+            try await alice.setUp("ATE0", "AT+CNMI=2,1,0,0,0")  // ds=0: reports stored in SR silently
+            try await bob.setUp("ATE0")
+            for i in 0..<21 { _ = try await sendPDU(alice, to: "+15550002", text: "r\(i)", statusReport: true) }
+            #expect(await modems[0].storedMessages(in: .sr).count == 20, "SR holds 20; the 21st waits at the SMSC")
+            try await alice.setUp("AT+CPMS=\"SR\"", "AT+CMGD=1")
+            let stored = await modems[0].storedMessages(in: .sr)
+            #expect(stored.count == 20, "the waiting report took the freed slot")
+            guard case .statusReport(let late) = try pduLine(after: "+CMGR:", in: try await alice.command("AT+CMGR=1")).tpdu else {
+                Issue.record("not a report"); return
+            }
+            #expect(late.messageReference == 20, "the report that waited is the 21st")
+        }
+    }
+
     @Test("Concatenated parts keep their UDH; unknown numbers, bad PDUs and a missing SMSC give +CMS ERROR")
     func concatenationAndErrors() async throws {
         try await withModems(2) { _, modems, clients in

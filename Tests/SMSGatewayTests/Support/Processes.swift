@@ -104,14 +104,21 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// A temp directory removed at the end of the test.
+/// A temp directory removed at the end of the test (kept, and its path printed, when
+/// `SMSKIT_KEEP_TEST_DIRS` is set: the logs of the binaries are in it).
 final class TempDir: @unchecked Sendable {
     let path: String
     init(_ name: String) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("smskit-\(name)-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
+    func remove() {
+        if ProcessInfo.processInfo.environment["SMSKIT_KEEP_TEST_DIRS"] != nil {
+            print("kept test directory \(path)")
+            return
+        }
+        try? FileManager.default.removeItem(atPath: path)
+    }
 }
 
 /// A small HTTP client for the gateway API (URLSession), decoding JSON into dictionaries.
