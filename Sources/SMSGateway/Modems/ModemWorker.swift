@@ -137,25 +137,40 @@ public actor ModemWorker {
 
     // MARK: - Inbound
 
+    /// How many received PDUs may be on their way into the store at once. Their commits share one
+    /// group commit, so a burst of parts and reports empties the SIM (and the modem's 20-slot SR
+    /// memory) at the store's batch rate, not at one fsync per PDU.
+    static let receiveConcurrency = 16
+
     private func receiveLoop(_ m: Modem, claim: ModemClaim) async {
-        for await pdu in m.inbound {
-            switch pdu {
-            case .part(let part):
-                let c = part.concatenation
-                let record = InboundPartRecord(modem: claim.id, modemNumber: claim.number, sender: part.sender,
-                                               tpduHex: part.tpduHex, reference: c?.reference, total: c?.total ?? 1,
-                                               sequence: c?.sequence ?? 1, timestamp: part.timestamp)
-                guard let outcome = await commit({ try await self.store.receive(record, now: Date()) }) else { return }
-                if case .stored(let completed, let displaced) = outcome, completed != nil || displaced != nil {
-                    await inboxBell.ring()
-                }
-                await acknowledge { () async throws(ModemError) in try await part.acknowledge() }
-            case .statusReport(let report):
-                let record = StatusReportRecord(modem: claim.id, reference: report.reference, recipient: report.recipient,
-                                                tpStatus: report.tpStatus, dischargeTime: report.dischargeTime)
-                guard await commit({ try await self.store.applyStatusReport(record, now: Date()) }) != nil else { return }
-                await acknowledge { () async throws(ModemError) in try await report.acknowledge() }
+        await withTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            for await pdu in m.inbound {
+                if inFlight >= Self.receiveConcurrency, await group.next() != nil { inFlight -= 1 }
+                group.addTask { await self.take(pdu, claim: claim) }
+                inFlight += 1
             }
+        }
+    }
+
+    /// Commits one received PDU, then deletes it from the modem (never the other way round).
+    private func take(_ pdu: InboundPDU, claim: ModemClaim) async {
+        switch pdu {
+        case .part(let part):
+            let c = part.concatenation
+            let record = InboundPartRecord(modem: claim.id, modemNumber: claim.number, sender: part.sender,
+                                           tpduHex: part.tpduHex, reference: c?.reference, total: c?.total ?? 1,
+                                           sequence: c?.sequence ?? 1, timestamp: part.timestamp)
+            guard let outcome = await commit({ try await self.store.receive(record, now: Date()) }) else { return }
+            if case .stored(let completed, let displaced) = outcome, completed != nil || displaced != nil {
+                await inboxBell.ring()
+            }
+            await acknowledge { () async throws(ModemError) in try await part.acknowledge() }
+        case .statusReport(let report):
+            let record = StatusReportRecord(modem: claim.id, reference: report.reference, recipient: report.recipient,
+                                            tpStatus: report.tpStatus, dischargeTime: report.dischargeTime)
+            guard await commit({ try await self.store.applyStatusReport(record, now: Date()) }) != nil else { return }
+            await acknowledge { () async throws(ModemError) in try await report.acknowledge() }
         }
     }
 
