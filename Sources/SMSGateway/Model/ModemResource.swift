@@ -22,11 +22,13 @@ public struct ModemResource: Sendable, Codable, Equatable {
     public var sentToday: Int
     /// Send failures since the gateway started.
     public var failed: Int
+    /// Resets (`AT+CFUN=1,1`) the gateway gave it after repeated failures, since it started.
+    public var resets: Int = 0
     public var dailyCap: Int?
     public var ratePerMinute: Int?
 
     enum CodingKeys: String, CodingKey {
-        case id, port, number, manufacturer, model, imei, iccid, `operator`, signal, registered, state, healthy, queued, failed
+        case id, port, number, manufacturer, model, imei, iccid, `operator`, signal, registered, state, healthy, queued, failed, resets
         case sentToday = "sent_today", dailyCap = "daily_cap", ratePerMinute = "rate_per_minute"
     }
 

@@ -21,6 +21,8 @@ public actor ModemWorker {
     private var logger: Logger
     private var modem: Modem?
     private var consecutiveFailures = 0
+    /// Whether the modem was reset since it last sent successfully.
+    private var resetSinceHealthy = false
     private var failedTotal = 0
     private var nextSendAllowed = ContinuousClock.now
     private var unhealthyUntil: ContinuousClock.Instant?
@@ -270,6 +272,7 @@ public actor ModemWorker {
             do {
                 let mr = try await m.submit(pdus[seq - 1])
                 consecutiveFailures = 0
+                resetSinceHealthy = false
                 await commitOrLog(log) { try await self.store.partSent(messageID: message.id, seq: seq, reference: mr, now: Date()) }
             } catch {
                 switch SendFailure.classify(error) {
@@ -280,7 +283,7 @@ public actor ModemWorker {
                     await finish(message, .fail(MessageError(code: code, detail: detail)), log: log)
                     return
                 case .transient(let code, let detail):
-                    failed()
+                    await failed(m)
                     let outcome: AttemptOutcome = message.attempts >= retry.maxAttempts
                         ? .fail(MessageError(code: "retries_exhausted", detail: "\(message.attempts) attempts; last: \(detail)"))
                         : .retry(at: Date().addingTimeInterval(Self.seconds(retry.delay(attempt: message.attempts))),
@@ -302,18 +305,31 @@ public actor ModemWorker {
         if await commit(body) == nil { log.error("gave up a store write at shutdown; recovery on restart settles it") }
     }
 
-    /// Counts a failure; after 5 in a row the modem rests as unhealthy for 30 s and others take the queue.
-    private func failed() {
+    /// Counts a failure. After 5 in a row the modem is reset (`AT+CFUN=1,1`, init again); if it
+    /// fails 5 more times after that, it rests as unhealthy for 30 s. Either way its message goes back
+    /// to the queue avoiding this modem, so the others drain it.
+    private func failed(_ m: Modem) async {
         failedTotal += 1
         consecutiveFailures += 1
         resource.failed = failedTotal
-        if consecutiveFailures >= 5 {
-            logger.error("modem keeps failing; marking it unhealthy for 30 s")
-            unhealthyUntil = ContinuousClock.now + .seconds(30)
-            resource.healthy = false
-            consecutiveFailures = 0
+        guard consecutiveFailures >= Self.failuresBeforeAction else { return }
+        consecutiveFailures = 0
+        if !resetSinceHealthy {
+            resetSinceHealthy = true
+            resource.resets += 1
+            logger.error("modem keeps failing; resetting it")
+            do { try await m.reset() } catch {
+                logger.error("modem reset failed", metadata: ["error": "\(error)"])
+            }
+            return
         }
+        logger.error("modem keeps failing after a reset; marking it unhealthy for 30 s")
+        resetSinceHealthy = false
+        unhealthyUntil = ContinuousClock.now + .seconds(30)
+        resource.healthy = false
     }
+
+    static let failuresBeforeAction = 5
 
     static func encode(_ message: ClaimedMessage) throws -> [EncodedPDU] {
         let destination = try Address(message.to)
