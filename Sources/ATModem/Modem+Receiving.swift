@@ -199,7 +199,9 @@ extension Modem {
     private func expire(_ key: Reassembler.Key, generation: UInt64) async {
         guard let outcome = reassembler.expire(key, generation: generation) else { return }
         guard let ch = channel else {
-            // Offline: a duplicate's slots stay on the SIM and are read (and judged) again after the reconnect.
+            // Offline: a duplicate's slots stay on the SIM; forgotten here, they are read (and judged a copy
+            // again) by the scan after the reconnect.
+            if case .duplicate(let slots) = outcome { for slot in slots { heldSlots[slot] = nil } }
             if case .message = outcome { await apply(outcome, on: nil) }
             return
         }

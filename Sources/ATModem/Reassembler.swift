@@ -26,9 +26,9 @@ struct AssembledMessage: Sendable {
 /// - any other part opens a new group (a new message, or a reused reference);
 /// - a completed group whose parts are byte for byte those of a message already delivered is a duplicate:
 ///   its slots are deleted, nothing is delivered;
-/// - at its timeout a group takes missing parts from the spares of its key that carry the same time stamp
-///   (a twin sent in the same second whose shared part came first) and is delivered complete; failing that
-///   it is surfaced as incomplete — never dropped.
+/// - a group takes missing parts from the spares of its key that carry the time stamp of one of its parts
+///   (a twin sent in the same second whose shared part came first) and is delivered complete;
+/// - a group still open at its timeout is surfaced as incomplete — never dropped.
 ///
 /// Pure value type; the ``Modem`` drives its timeouts. Memory is bounded: at most
 /// ``maximumOpenGroups`` open groups (the oldest is surfaced when a new one would exceed it), the newest
@@ -105,6 +105,7 @@ struct Reassembler: Sendable {
         }
         open[index].parts[c.sequence] = part
         open[index].slots += slots
+        if open[index].parts.count < c.total { fillFromSpares(&open[index], key: key) }
         if open[index].parts.count == c.total {
             let group = open.remove(at: index)
             openGroupCount -= 1
@@ -119,25 +120,28 @@ struct Reassembler: Sendable {
         return outcomes
     }
 
-    /// Ends the group if it is still open in the same generation: completed from the key's spares when they
-    /// hold every missing part, a duplicate when every part was delivered before, else the incomplete message.
+    /// Ends the group if it is still open in the same generation: a duplicate when every part was delivered
+    /// before, else the incomplete message.
     mutating func expire(_ key: Key, generation: UInt64) -> Outcome? {
         guard var open = groups[key], let i = open.firstIndex(where: { $0.generation == generation }) else { return nil }
-        var group = open.remove(at: i)
+        let group = open.remove(at: i)
         openGroupCount -= 1
         groups[key] = open.isEmpty ? nil : open
-        // A twin's shared part that came first: same key and the same time stamp (sent in the same second).
-        let missing = (1...key.total).filter { group.parts[$0] == nil }
-        let stamps = Set(group.parts.values.map(\.timestamp))
-        if let spare = spares[key], missing.allSatisfy({ spare[$0].map { stamps.contains($0.timestamp) } ?? false }) {
-            for sequence in missing { group.parts[sequence] = spare[sequence] }
-            return complete(group, key: key)
-        }
         if group.parts.allSatisfy({ deliveredParts.contains(Self.partFingerprint(key, $0.key, $0.value)) }) {
             return .duplicate(group.slots)
         }
         rememberParts(of: group, key: key)
         return .message(Self.assemble(group, total: key.total))
+    }
+
+    /// Completes a group from the spares of its key when they hold every missing part with the time stamp
+    /// of one of its parts: the shared part of a twin sent in the same second, which came first.
+    private func fillFromSpares(_ group: inout Group, key: Key) {
+        guard let spare = spares[key] else { return }
+        let missing = (1...key.total).filter { group.parts[$0] == nil }
+        let stamps = Set(group.parts.values.map(\.timestamp))
+        guard missing.allSatisfy({ spare[$0].map { stamps.contains($0.timestamp) } ?? false }) else { return }
+        for sequence in missing { group.parts[sequence] = spare[sequence] }
     }
 
     private mutating func keepSpare(_ part: ReceivedPart, key: Key, sequence: Int) {

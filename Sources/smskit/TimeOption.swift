@@ -12,7 +12,7 @@ enum TimeOption {
     /// A transform for `@Option(transform:)`.
     static func parser(_ option: String) -> @Sendable (String) throws -> Duration {
         { text in
-            do { return try SafeDuration.parse(text, option: option) } catch {
+            do throws(SafeDuration.ParseError) { return try SafeDuration.parse(text, option: option) } catch {
                 throw ValidationError(error.description)
             }
         }

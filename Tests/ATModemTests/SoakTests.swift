@@ -51,7 +51,8 @@ import ModemEmulator
             while await !bob.storedMessages().isEmpty { try await Task.sleep(for: .milliseconds(20)) }
             return true
         }
-        #expect(drained == true, "still stored: \(await bob.storedMessages().count)")
+        let left = await bob.storedMessages().count
+        #expect(drained == true, "still stored: \(left)")
         let faults = await net.faultLog.map(\.kind)
         #expect(faults.contains(.duplication) && faults.contains(.reordering))
         print("soak: \(count) two-part messages in \(elapsed); faults: \(Dictionary(grouping: faults, by: { $0 }).mapValues(\.count))")

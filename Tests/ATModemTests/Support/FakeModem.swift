@@ -92,7 +92,7 @@ final class FakeModem: @unchecked Sendable {
             if let esc = buffer.firstIndex(of: 0x1B) {  // input cancelled
                 buffer.removeSubrange(...esc)
                 state.withLock { promptMode = false }
-                return nil
+                return nextInput(&buffer)  // what followed the ESC is a command again
             }
             guard let end = buffer.firstIndex(of: 0x1A) else { return nil }
             let pdu = String(decoding: buffer[..<end], as: UTF8.self)
