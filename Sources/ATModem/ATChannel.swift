@@ -21,16 +21,31 @@ public actor ATChannel {
         public var submitTimeout: Duration
         /// Which lines are URCs.
         public var urcTable: URCTable
+        /// The most information lines one command may return; past it the command fails with
+        /// ``ATError/responseTooLarge(command:limit:)`` at once (a modem that never ends its answer
+        /// cannot fill memory). 4,096 holds an `AT+CMGL` of 2,000 stored messages.
+        public var maximumResponseLines: Int
+        /// The most URCs buffered for a slow reader of ``ATChannel/urcs``; past it the oldest are
+        /// dropped and counted (``ATChannel/droppedURCCount``), and a warning is logged.
+        public var maximumBufferedURCs: Int
 
-        /// Defaults: 10 s commands, 10 s prompt, 60 s submit, standard URCs.
+        /// Defaults: 10 s commands, 10 s prompt, 60 s submit, standard URCs, 4,096 response lines,
+        /// 1,024 buffered URCs. Durations are clamped with ``SafeDuration/clamp(_:)``.
         public init(commandTimeout: Duration = .seconds(10), promptTimeout: Duration = .seconds(10),
-                    submitTimeout: Duration = .seconds(60), urcTable: URCTable = .standard) {
-            self.commandTimeout = commandTimeout
-            self.promptTimeout = promptTimeout
-            self.submitTimeout = submitTimeout
+                    submitTimeout: Duration = .seconds(60), urcTable: URCTable = .standard,
+                    maximumResponseLines: Int = 4_096, maximumBufferedURCs: Int = 1_024) {
+            self.commandTimeout = ATChannel.clamp(commandTimeout)
+            self.promptTimeout = ATChannel.clamp(promptTimeout)
+            self.submitTimeout = ATChannel.clamp(submitTimeout)
             self.urcTable = urcTable
+            self.maximumResponseLines = max(1, maximumResponseLines)
+            self.maximumBufferedURCs = max(1, maximumBufferedURCs)
         }
     }
+
+    /// Clamps a timeout to ``SafeDuration/minimum`` … ``SafeDuration/maximum`` (a huge one would trap
+    /// when it is slept on).
+    public static func clamp(_ timeout: Duration) -> Duration { SafeDuration.clamp(timeout) }
 
     private enum Stage: Sendable {
         case prompt
@@ -42,6 +57,7 @@ public actor ATChannel {
         let id: UInt64
         let command: String
         var lines: [String] = []
+        var overflowed = false
         var waiter: CheckedContinuation<Stage, Never>?
         var buffered: Stage?
         var timeout: Task<Void, Never>?
@@ -60,6 +76,9 @@ public actor ATChannel {
     private var nextID: UInt64 = 0
     private var busy = false
     private var queue: [CheckedContinuation<Void, Never>] = []
+    /// URCs dropped because the reader of ``urcs`` fell more than
+    /// ``Configuration/maximumBufferedURCs`` behind (the newest are kept).
+    public private(set) var droppedURCCount = 0
     /// Why the channel ended (nil while it is open).
     public private(set) var terminationReason: ATError?
     private var terminationWaiters: [CheckedContinuation<ATError, Never>] = []
@@ -72,7 +91,7 @@ public actor ATChannel {
         self.clock = clock
         self.logger = logger
         self.decoder = ATResponseDecoder(urcTable: configuration.urcTable)
-        (urcs, urcContinuation) = AsyncStream<URC>.makeStream()
+        (urcs, urcContinuation) = AsyncStream<URC>.makeStream(bufferingPolicy: .bufferingNewest(configuration.maximumBufferedURCs))
         let bytes = transport.incoming
         Task { [weak self] in
             do {
@@ -131,10 +150,14 @@ public actor ATChannel {
             let result = await awaitStage(timeout: timeout ?? configuration.submitTimeout)
             if case .failed(let error) = result {
                 switch error {
-                case .timeout, .disconnected, .closed:
+                case .timeout(_, let after):
                     // Leave PDU-input mode in case the modem never saw the Ctrl-Z.
-                    if case .timeout = error { try? await transport.write([0x1B]) }
-                    throw .unconfirmed(command: command, reason: error.description)
+                    try? await transport.write([0x1B])
+                    throw .unconfirmed(command: command, reason: "no result within \(after) after the PDU")
+                case .disconnected(let path):
+                    throw .unconfirmed(command: command, reason: "the port \(path) went away after the PDU")
+                case .closed:
+                    throw .unconfirmed(command: command, reason: "the channel was closed after the PDU")
                 default: break
                 }
             }
@@ -154,6 +177,23 @@ public actor ATChannel {
         await acquire()
         defer { release() }
         try? await transport.write([0x1B])
+    }
+
+    /// Ends PDU-input mode on a modem that ignores ESC: Ctrl-Z (the modem rejects the half-typed
+    /// input, `+CMS ERROR: 304`) and then ESC. A last resort of the init sync: Ctrl-Z would submit a
+    /// complete PDU a dead client had typed without its Ctrl-Z. Late results are dropped as strays.
+    public func abandonInputMode() async {
+        await acquire()
+        defer { release() }
+        try? await transport.write([0x1A])
+        try? await clock.sleep(for: .milliseconds(200))
+        try? await transport.write([0x1B])
+    }
+
+    /// Returns and resets ``droppedURCCount``.
+    public func takeDroppedURCCount() -> Int {
+        defer { droppedURCCount = 0 }
+        return droppedURCCount
     }
 
     /// Closes the transport; pending and queued commands fail with ``ATError/closed``.
@@ -219,7 +259,8 @@ public actor ATChannel {
         }
     }
 
-    private func awaitStage(timeout: Duration) async -> Stage {
+    private func awaitStage(timeout requested: Duration) async -> Stage {
+        let timeout = Self.clamp(requested)
         guard var p = pending else { return .failed(terminationReason ?? .closed) }
         if let stage = p.buffered {
             p.buffered = nil
@@ -264,14 +305,31 @@ public actor ATChannel {
         for event in decoder.feed(chunk) {
             switch event {
             case .response(let line):
-                pending?.lines.append(line)
+                guard var p = pending, !p.overflowed else { continue }
+                if p.lines.count >= configuration.maximumResponseLines {
+                    // Fail the command now: the modem keeps talking without a final result.
+                    p.overflowed = true
+                    p.lines.removeAll()
+                    pending = p
+                    decoder.cancelExpectation()
+                    logger.warning("AT response too long; command failed", metadata: ["lines": "\(configuration.maximumResponseLines)"])
+                    deliver(.failed(.responseTooLarge(command: p.command, limit: configuration.maximumResponseLines)))
+                    continue
+                }
+                p.lines.append(line)
+                pending = p
             case .prompt:
                 deliver(.prompt)
             case .final(let result):
                 deliver(.final(result, pending?.lines ?? []))
             case .urc(let urc):
                 logger.trace("URC", metadata: ["urc": "\(urc.name)"])
-                urcContinuation.yield(urc)
+                if case .dropped = urcContinuation.yield(urc) {
+                    droppedURCCount += 1
+                    if droppedURCCount.isPowerOfTwo {
+                        logger.warning("URC flood: oldest URCs dropped", metadata: ["dropped": "\(droppedURCCount)"])
+                    }
+                }
             case .stray(let line):
                 logger.debug("stray line dropped", metadata: ["line": "\(line.prefix(80))"])
             }
@@ -292,4 +350,9 @@ public actor ATChannel {
     static func redact(_ command: String) -> String {
         command.uppercased().hasPrefix("AT+CPIN=") ? "AT+CPIN=<redacted>" : command
     }
+}
+
+extension Int {
+    /// 1, 2, 4, 8, …: log a growing count at ever longer intervals.
+    var isPowerOfTwo: Bool { self > 0 && (self & (self - 1)) == 0 }
 }

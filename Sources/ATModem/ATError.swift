@@ -28,6 +28,9 @@ public enum ATError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A PDU was written after the `> ` prompt but no result came back (timeout, unplug, close):
     /// the network **may already have accepted the SMS**. Resending may deliver it twice.
     case unconfirmed(command: String, reason: String)
+    /// The modem kept sending information lines past ``ATChannel/Configuration/maximumResponseLines``
+    /// without a final result; the command was failed to bound memory.
+    case responseTooLarge(command: String, limit: Int)
 
     /// Maps a non-success final result to its error.
     init(result: ATFinalResult, command: String) {
@@ -57,11 +60,13 @@ public enum ATError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownError(let t, let c): return "\(c) failed: \(t)"
         case .unexpectedResult(let r, let c): return "\(c) ended with \(r) instead of OK"
         case .timeout(let c, let d): return "\(c) got no answer within \(d); check the port is the modem's AT port"
-        case .disconnected(let p): return "the modem at \(p) disconnected; it is reopened when it returns"
+        case .disconnected(let p): return "the modem at \(p) disconnected (unplugged, reset or its port closed)"
         case .closed: return "the AT channel is closed; open the modem again"
         case .invalidCommand(let c): return "refusing to send invalid command \(c.debugDescription)"
+        case .responseTooLarge(let c, let limit):
+            return "\(c) was answered with more than \(limit) lines and no final result; the modem is misbehaving (reset it)"
         case .unconfirmed(let c, let r):
-            return "\(c): the PDU was written but no result came back (\(r)); the SMS may already have been sent"
+            return "\(c): the PDU was written but no result came back (\(r)); the SMS may already have been sent — check before resending it"
         }
     }
 }

@@ -46,7 +46,7 @@ extension Modem {
         await ch.cancelInputMode()
         try? await clock.sleep(for: .milliseconds(100))
         var lastError: ATError?
-        for _ in 0..<3 {
+        for attempt in 0..<3 {
             do {
                 try await ch.send("AT", timeout: .seconds(2))
                 return
@@ -54,6 +54,9 @@ extension Modem {
                 if case .disconnected = error { throw .command(error) }
                 lastError = error
             }
+            // Still silent: maybe still at the prompt of a modem that ignores ESC there. Ctrl-Z + ESC ends
+            // the input (the half-typed garbage is rejected with +CMS ERROR: 304), then ESC once more.
+            if attempt == 0 { await ch.abandonInputMode() } else { await ch.cancelInputMode() }
         }
         if case .timeout = lastError { throw .notResponding(port: port) }
         throw .command(lastError ?? .closed)
@@ -90,7 +93,14 @@ extension Modem {
                 }
                 guard (4...8).contains(pin.count), pin.allSatisfy(\.isASCII), pin.allSatisfy(\.isNumber) else {
                     pinRejected = true
-                    throw .pinRejected(attemptsLeft: nil)
+                    throw .invalidPIN
+                }
+                // Never spend the last attempt (nor one another process left us): the next wrong PIN
+                // would PUK-lock the SIM. Unknown counts (no AT+CPINR) do not block.
+                let left = await pinAttemptsLeft(ch)
+                if let left, left <= 1 {
+                    pinRejected = true
+                    throw .pinAttemptsExhausted(attemptsLeft: left)
                 }
                 pinSent = true
                 do {
@@ -115,15 +125,24 @@ extension Modem {
         throw .simUnavailable("SIM not ready")
     }
 
-    /// Remaining PIN attempts from `AT+CPINR` (27.007) when the modem supports it.
-    private func pinAttemptsLeft(_ ch: ATChannel) async -> Int? {
-        guard let r = try? await ch.send("AT+CPINR=\"SIM PIN\"", expecting: ["+CPINR:"]),
-              let f = r.fields(for: "+CPINR:"), f.count >= 2 else { return nil }
-        return Int(f[1])
+    /// Remaining PIN attempts: `AT+CPINR="SIM PIN"` (27.007 §8.65) first, then the family's own query
+    /// (``VendorQuirks/pinRetriesQuery``); nil when neither answers.
+    func pinAttemptsLeft(_ ch: ATChannel) async -> Int? {
+        if let r = try? await ch.send("AT+CPINR=\"SIM PIN\"", expecting: ["+CPINR:"]),
+           let f = r.fields(for: "+CPINR:"), f.count >= 2, let n = Int(f[1]) {
+            return n
+        }
+        for query in quirks.pinRetriesQueries {
+            if let r = try? await ch.send(query.command, expecting: [query.prefix]),
+               let f = r.fields(for: query.prefix), query.field < f.count, let n = Int(f[query.field]) {
+                return n
+            }
+        }
+        return nil
     }
 
     func pause(_ duration: Duration) async throws(ModemError) {
-        do { try await clock.sleep(for: duration) } catch { throw .closed }
+        do { try await clock.sleep(for: SafeDuration.clamp(duration)) } catch { throw .closed }
     }
 
     /// The answer of `AT+CGMI`-style commands: `+CGMI: "x"` or a bare line, quotes removed.

@@ -92,7 +92,7 @@ extension Modem {
             decoded = try PDUBridge.decode(hex: pdu)
         } catch {
             logger.error("undecodable PDU kept on the modem", metadata: ["index": "\(slot?.index ?? -1)", "error": "\(error)"])
-            if let slot { badSlots.insert(slot) }
+            if let slot { rememberBad(slot) }
             eventContinuation.yield(.undecodable(slot, reason: "\(error)"))
             return
         }
@@ -104,25 +104,45 @@ extension Modem {
         case .deliver(let part):
             if let slot {
                 if heldSlots[slot] == part.identity { return }  // already held: same part, same slot
+                guard admit(slot) else { return }
                 heldSlots[slot] = part.identity
             }
-            for outcome in reassembler.add(part, slot: slot) {
-                switch outcome {
-                case .message(let m): deliver(m)
-                case .duplicate(let dup):
-                    logger.debug("duplicate part dropped", metadata: ["index": "\(dup?.index ?? -1)"])
-                    if let dup { await delete([dup], on: ch) }
-                case .started(let key, let generation): scheduleExpiry(key, generation: generation)
-                case .waiting: break
-                }
-            }
+            for outcome in reassembler.add(part, slot: slot) { await apply(outcome, on: ch) }
         case .statusReport(let report):
             if let result = tracker.apply(report) { publish(result) }
             if let slot { await delete([slot], on: ch) }
         case .other(let kind):
             logger.debug("ignoring stored PDU", metadata: ["kind": "\(kind)"])
-            if let slot { badSlots.insert(slot) }
+            if let slot { rememberBad(slot) }
         }
+    }
+
+    /// Whether one more slot may be held (``Limits/heldSlots``); a slot not admitted stays on the SIM
+    /// unread and is read by a later scan.
+    private func admit(_ slot: StorageSlot) -> Bool {
+        if heldSlots[slot] != nil || heldSlots.count < Limits.heldSlots { return true }
+        deferredSlots += 1
+        if deferredSlots.isPowerOfTwo {
+            logger.warning("too many unacknowledged messages; leaving new ones on the SIM",
+                           metadata: ["held": "\(heldSlots.count)", "deferred": "\(deferredSlots)"])
+        }
+        return false
+    }
+
+    private func rememberBad(_ slot: StorageSlot) {
+        if badSlots.count >= Limits.badSlots, let any = badSlots.first { badSlots.remove(any) }
+        badSlots.insert(slot)
+    }
+
+    /// Yields to a bounded stream; counts and logs what did not fit. Returns false when dropped.
+    func offer<T: Sendable>(_ value: T, to continuation: AsyncStream<T>.Continuation) -> Bool {
+        guard case .dropped = continuation.yield(value) else { return true }
+        droppedMessages += 1
+        if droppedMessages.isPowerOfTwo {
+            logger.error("consumer too slow: received messages dropped (not acknowledged to the network)",
+                         metadata: ["dropped": "\(droppedMessages)"])
+        }
+        return false
     }
 
     /// ``InboundMode/parts``: yields the PDU unassembled; its acknowledge deletes the slot or sends `AT+CNMA`.
@@ -130,6 +150,7 @@ extension Modem {
         let identity = PDUBridge.tpduHex(pdu)
         if let slot {
             if heldSlots[slot] == identity { return }  // already handed on, not yet acknowledged
+            guard admit(slot) else { return }
             heldSlots[slot] = identity
         }
         let ack: @Sendable () async throws(ModemError) -> Void = { [weak self] () async throws(ModemError) in
@@ -138,16 +159,16 @@ extension Modem {
         }
         switch decoded {
         case .deliver(let p):
-            inboundContinuation.yield(.part(IncomingPart(
+            _ = offer(.part(IncomingPart(
                 sender: p.sender, smsc: p.smsc, timestamp: p.timestamp, concatenation: p.concat, ports: p.ports,
-                userData: p.userData, tpduHex: identity, slot: slot, acknowledger: ack)))
+                userData: p.userData, tpduHex: identity, slot: slot, acknowledger: ack)), to: inboundContinuation)
         case .statusReport(let r):
-            inboundContinuation.yield(.statusReport(IncomingStatusReport(
+            _ = offer(.statusReport(IncomingStatusReport(
                 reference: r.reference, recipient: r.recipient, tpStatus: r.status, dischargeTime: r.dischargeTime,
-                slot: slot, acknowledger: ack)))
+                slot: slot, acknowledger: ack)), to: inboundContinuation)
         case .other(let kind):
             logger.debug("ignoring stored PDU", metadata: ["kind": "\(kind)"])
-            if let slot { badSlots.insert(slot) }
+            if let slot { rememberBad(slot) }
         }
     }
 
@@ -170,15 +191,37 @@ extension Modem {
         let clock = self.clock
         let timeout = configuration.reassemblyTimeout
         Task { [weak self] in
-            do { try await clock.sleep(for: timeout) } catch { return }
+            do { try await clock.sleep(for: SafeDuration.clamp(timeout)) } catch { return }
             await self?.expire(key, generation: generation)
         }
     }
 
-    private func expire(_ key: Reassembler.Key, generation: UInt64) {
-        guard let m = reassembler.expire(key, generation: generation) else { return }
-        logger.warning("surfacing incomplete message", metadata: ["parts": "\(m.receivedParts)/\(m.totalParts)"])
-        deliver(m)
+    private func expire(_ key: Reassembler.Key, generation: UInt64) async {
+        guard let outcome = reassembler.expire(key, generation: generation) else { return }
+        guard let ch = channel else {
+            // Offline: a duplicate's slots stay on the SIM; forgotten here, they are read (and judged a copy
+            // again) by the scan after the reconnect.
+            if case .duplicate(let slots) = outcome { for slot in slots { heldSlots[slot] = nil } }
+            if case .message = outcome { await apply(outcome, on: nil) }
+            return
+        }
+        await apply(outcome, on: ch)
+    }
+
+    /// Acts on one reassembly outcome: deliver, delete a whole-message duplicate, or arm a timeout.
+    private func apply(_ outcome: Reassembler.Outcome, on ch: ATChannel?) async {
+        switch outcome {
+        case .message(let m):
+            if m.receivedParts.count < m.totalParts {
+                logger.warning("surfacing incomplete message", metadata: ["parts": "\(m.receivedParts)/\(m.totalParts)"])
+            }
+            deliver(m)
+        case .duplicate(let slots):
+            logger.debug("duplicate message dropped", metadata: ["slots": "\(slots.map(\.index))"])
+            if let ch { await delete(slots, on: ch) }
+        case .started(let key, let generation): scheduleExpiry(key, generation: generation)
+        case .waiting: break
+        }
     }
 
     private func deliver(_ m: AssembledMessage) {
@@ -189,7 +232,7 @@ extension Modem {
                 guard let self else { throw ModemError.closed }
                 try await self.acknowledge(slots)
             })
-        incomingContinuation.yield(message)
+        _ = offer(message, to: incomingContinuation)
     }
 
     /// Deletes acknowledged slots (`AT+CMGD`); waits for a reconnect if needed.
@@ -221,7 +264,12 @@ extension Modem {
     }
 
     func publish(_ report: DeliveryReport) {
-        finalReports[report.messageID] = report
+        if finalReports.updateValue(report, forKey: report.messageID) == nil { finalReportOrder.append(report.messageID) }
+        if finalReportOrder.count > Limits.bufferedReports {
+            let excess = finalReportOrder.count - Limits.bufferedReports
+            for id in finalReportOrder.prefix(excess) { finalReports[id] = nil }
+            finalReportOrder.removeFirst(excess)
+        }
         reportContinuation.yield(report)
         for w in reportWaiters.removeValue(forKey: report.messageID) ?? [] { w.resume(returning: report) }
     }

@@ -5,14 +5,14 @@ extension Modem {
     /// - Returns: the TP-MR of every part.
     /// - Throws: ``ModemError`` after transient errors were retried ``Configuration/sendRetries`` times.
     public func send(text: String, to recipient: String, options: SendOptions = .init()) async throws(ModemError) -> SendReceipt {
-        let parts = try PDUBridge.encode(text: text, to: recipient, reference: nextReference(), options: options)
+        let parts = try PDUBridge.encode(text: text, to: recipient, reference: try nextReference(), options: options)
         return try await submit(parts, to: recipient, options: options)
     }
 
     /// Sends bytes as 8-bit data, optionally port-addressed (`ports: (destination, source)`).
     public func send(data: [UInt8], to recipient: String, ports: (destination: Int, source: Int)? = nil,
                      options: SendOptions = .init()) async throws(ModemError) -> SendReceipt {
-        let parts = try PDUBridge.encode(data: data, to: recipient, ports: ports, reference: nextReference(), options: options)
+        let parts = try PDUBridge.encode(data: data, to: recipient, ports: ports, reference: try nextReference(), options: options)
         return try await submit(parts, to: recipient, options: options)
     }
 
@@ -24,7 +24,7 @@ extension Modem {
         let id = receipt.messageID
         let clock = self.clock
         let timer = Task { [weak self] in
-            do { try await clock.sleep(for: timeout) } catch { return }
+            do { try await clock.sleep(for: SafeDuration.clamp(timeout)) } catch { return }
             await self?.timeoutReportWaiters(id)
         }
         let report = await withCheckedContinuation { reportWaiters[id, default: []].append($0) }
@@ -37,9 +37,16 @@ extension Modem {
         for w in reportWaiters.removeValue(forKey: id) ?? [] { w.resume(returning: nil) }
     }
 
-    private func nextReference() -> Int {
-        concatReference = (concatReference + 1) & 0xFF
-        return concatReference
+    /// The next concatenation reference, from ``Configuration/concatenationReferences``.
+    private func nextReference() throws(ModemError) -> ConcatenationReference {
+        let references = configuration.concatenationReferences
+        switch references.source {
+        case .counter:
+            concatReference = (concatReference + 1) % references.width.modulus
+            return references.reference(concatReference)
+        case .file(let path):
+            return references.reference(try ReferenceSequenceFile.next(path: path, modulus: references.width.modulus))
+        }
     }
 
     private func submit(_ parts: [OutgoingPart], to recipient: String, options: SendOptions) async throws(ModemError) -> SendReceipt {
@@ -49,7 +56,11 @@ extension Modem {
                                                                  correlationID: options.correlationID) }
         var references: [Int] = []
         for part in parts {
-            let mr = try await submitPart(part)
+            let mr: Int
+            do { mr = try await submitPart(part) } catch {
+                guard !references.isEmpty else { throw error }
+                throw .partiallySent(references: references, totalParts: parts.count, reason: error.description)
+            }
             references.append(mr)
             if options.requestDeliveryReport, let report = tracker.register(messageID: id, reference: mr) { publish(report) }
         }

@@ -62,6 +62,12 @@ public actor Modem {
     var nextMessageID: UInt64 = 0
     var concatReference: Int
     var finalReports: [UInt64: DeliveryReport] = [:]
+    /// Message IDs of ``finalReports`` in arrival order, to keep only the newest.
+    var finalReportOrder: [UInt64] = []
+    /// Counts of what the bounds dropped or deferred (logged; see ``Limits``).
+    var droppedURCs = 0
+    var droppedMessages = 0
+    var deferredSlots = 0
     var reportWaiters: [UInt64: [CheckedContinuation<DeliveryReport?, Never>]] = [:]
     var supervisor: Task<Void, Never>?
 
@@ -86,13 +92,34 @@ public actor Modem {
         var log = logger ?? Logger(label: "smskit.modem")
         log[metadataKey: "port"] = "\(name)"
         self.logger = log
-        (incoming, incomingContinuation) = AsyncStream<IncomingMessage>.makeStream()
-        (deliveryReports, reportContinuation) = AsyncStream<DeliveryReport>.makeStream()
-        (events, eventContinuation) = AsyncStream<ModemEvent>.makeStream()
-        (inbound, inboundContinuation) = AsyncStream<InboundPDU>.makeStream()
+        (incoming, incomingContinuation) = AsyncStream<IncomingMessage>.makeStream(
+            bufferingPolicy: .bufferingOldest(Limits.bufferedMessages))
+        (deliveryReports, reportContinuation) = AsyncStream<DeliveryReport>.makeStream(
+            bufferingPolicy: .bufferingNewest(Limits.bufferedReports))
+        (events, eventContinuation) = AsyncStream<ModemEvent>.makeStream(bufferingPolicy: .bufferingNewest(Limits.bufferedEvents))
+        (inbound, inboundContinuation) = AsyncStream<InboundPDU>.makeStream(
+            bufferingPolicy: .bufferingOldest(Limits.bufferedMessages))
         var seed = SystemRandomNumberGenerator()
-        concatReference = Int.random(in: 0...255, using: &seed)
+        concatReference = Int.random(in: 0..<configuration.concatenationReferences.width.modulus, using: &seed)
         try await start()
+    }
+
+    /// How much the modem buffers, and what it does past each bound (docs/at-driver.md, "Bounds").
+    enum Limits {
+        /// Messages (or parts) waiting in ``incoming``/``inbound`` for the consumer. Stored ones never
+        /// reach it (each holds a slot, and ``heldSlots`` is smaller); routed (`+CMT`) ones past it are
+        /// dropped and counted in an error log.
+        static let bufferedMessages = 16_384
+        /// Final delivery reports waiting in ``deliveryReports`` (the oldest are dropped) and kept for
+        /// ``deliveryReport(for:timeout:)``.
+        static let bufferedReports = 4_096
+        /// Lifecycle events waiting in ``events`` (the oldest are dropped).
+        static let bufferedEvents = 256
+        /// Slots read and not yet acknowledged. Past it, further stored messages are left on the SIM
+        /// unread (counted, logged) until acknowledges free slots; the next scan reads them.
+        static let heldSlots = 8_192
+        /// Undecodable slots remembered (so they are not re-read in a loop).
+        static let badSlots = 8_192
     }
 
     /// Stops listening, closes the port and ends all streams. Messages not acknowledged stay on the SIM.
@@ -154,6 +181,13 @@ public actor Modem {
             if configuration.readStoredOnStart { await readStored(on: ch) }
             for await urc in ch.urcs {
                 await handle(urc, on: ch)
+                let dropped = await ch.takeDroppedURCCount()
+                if dropped > 0 {
+                    // A dropped +CMTI/+CDSI would leave a message unread until the next scan: scan now.
+                    droppedURCs += dropped
+                    logger.warning("URC flood: URCs dropped; rescanning storage", metadata: ["dropped": "\(droppedURCs)"])
+                    await readStored(on: ch)
+                }
             }
             let reason = await ch.waitForTermination()
             guard state != .closed else { return }
@@ -172,13 +206,13 @@ public actor Modem {
 
     private func reconnectLoop() async -> ATChannel? {
         while state == .reconnecting {
-            do { try await clock.sleep(for: configuration.reconnectInterval) } catch { return nil }
+            do { try await clock.sleep(for: SafeDuration.clamp(configuration.reconnectInterval)) } catch { return nil }
             guard state == .reconnecting else { return nil }
             do {
                 return try await connect()
             } catch {
                 switch error {
-                case .pinRejected, .pukRequired, .pinRequired, .unsupportedLock:
+                case .pinRejected, .pukRequired, .pinRequired, .unsupportedLock, .invalidPIN, .pinAttemptsExhausted:
                     stop("cannot unlock SIM after reconnect: \(error)")
                     return nil
                 default:
@@ -210,7 +244,7 @@ public actor Modem {
         let wait = configuration.reconnectWait
         let clock = self.clock
         let timer = Task { [weak self] in
-            do { try await clock.sleep(for: wait) } catch { return }
+            do { try await clock.sleep(for: SafeDuration.clamp(wait)) } catch { return }
             await self?.resumeReadyWaiters()
         }
         await withCheckedContinuation { readyWaiters.append($0) }

@@ -34,6 +34,9 @@ extension Modem {
         public var readStoredOnStart: Bool
         /// Reassembled messages (default) or raw parts and status reports for a durable consumer.
         public var inbound: InboundMode
+        /// Where concatenation references of sent multipart messages come from (default: a counter in
+        /// this modem; share a file between processes that send through the same SIM).
+        public var concatenationReferences: ConcatenationReferences
 
         /// Creates a configuration; defaults suit a USB stick on a desk.
         public init(pin: String? = nil, serial: SerialConfiguration = .init(), channel: ATChannel.Configuration = .init(),
@@ -41,7 +44,7 @@ extension Modem {
                     reconnectInterval: Duration = .milliseconds(500), reconnectWait: Duration = .seconds(60),
                     reassemblyTimeout: Duration = .seconds(600), sendRetries: Int = 3,
                     retryDelay: Duration = .seconds(2), readStoredOnStart: Bool = true,
-                    inbound: InboundMode = .messages) {
+                    inbound: InboundMode = .messages, concatenationReferences: ConcatenationReferences = .perModem) {
             self.pin = pin
             self.serial = serial
             self.channel = channel
@@ -55,6 +58,7 @@ extension Modem {
             self.retryDelay = retryDelay
             self.readStoredOnStart = readStoredOnStart
             self.inbound = inbound
+            self.concatenationReferences = concatenationReferences
         }
     }
 }

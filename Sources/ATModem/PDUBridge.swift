@@ -29,18 +29,19 @@ enum PDUBridge {
         }
     }
 
-    /// Plans text into SMS-SUBMITs (GSM 7-bit when possible, else UCS-2; 8-bit concat reference).
-    static func encode(text: String, to recipient: String, reference: Int, options: SendOptions) throws(ModemError) -> [OutgoingPart] {
+    /// Plans text into SMS-SUBMITs (GSM 7-bit when possible, else UCS-2).
+    static func encode(text: String, to recipient: String, reference: ConcatenationReference,
+                       options: SendOptions) throws(ModemError) -> [OutgoingPart] {
         let plan: SegmentPlan
         do {
-            plan = try SegmentPlanner.plan(text: text, options: SegmentationOptions(reference: .eightBit(UInt8(reference & 0xFF))))
+            plan = try SegmentPlanner.plan(text: text, options: SegmentationOptions(reference: reference))
         } catch { throw .encoding(error.description) }
         return try submits(plan, to: recipient, options: options)
     }
 
     /// Plans bytes into 8-bit SMS-SUBMITs, with 16-bit port addressing when `ports` is given.
-    static func encode(data: [UInt8], to recipient: String, ports: (destination: Int, source: Int)?, reference: Int,
-                       options: SendOptions) throws(ModemError) -> [OutgoingPart] {
+    static func encode(data: [UInt8], to recipient: String, ports: (destination: Int, source: Int)?,
+                       reference: ConcatenationReference, options: SendOptions) throws(ModemError) -> [OutgoingPart] {
         var addressing: PortAddressing?
         if let ports {
             guard (0...0xFFFF).contains(ports.destination), (0...0xFFFF).contains(ports.source) else {
@@ -51,7 +52,7 @@ enum PDUBridge {
         let plan: SegmentPlan
         do {
             plan = try SegmentPlanner.plan(bytes: data, options: SegmentationOptions(
-                reference: .eightBit(UInt8(reference & 0xFF)), ports: addressing))
+                reference: reference, ports: addressing))
         } catch { throw .encoding(error.description) }
         return try submits(plan, to: recipient, options: options)
     }

@@ -1,5 +1,5 @@
 /// What differs between modem families: URC noise to ignore, reboot markers, extra init commands,
-/// and the `+CNMI` setting they handle well. One file per family under `Quirks/`
+/// the `+CNMI` setting they handle well, and how they report remaining PIN attempts. One file per family under `Quirks/`
 /// (the ModemManager plugin idea, as data).
 ///
 /// ```swift
@@ -20,11 +20,31 @@ public struct VendorQuirks: Sendable, Equatable {
     public var newMessageIndication: String
     /// Preferred message storage for `AT+CPMS` (`SM` on most, `ME` where the SIM is tiny).
     public var preferredStorage: String
+    /// The family's own queries for remaining PIN attempts, tried when `AT+CPINR` is not supported.
+    public var pinRetriesQueries: [PINRetriesQuery]
+
+    /// A vendor command that reports the remaining SIM PIN attempts.
+    public struct PINRetriesQuery: Sendable, Equatable {
+        /// The command (`AT^CPIN?`).
+        public var command: String
+        /// The response prefix (`^CPIN:`).
+        public var prefix: String
+        /// Zero-based index of the PIN attempts field after the prefix.
+        public var field: Int
+
+        /// Creates a query.
+        public init(command: String, prefix: String, field: Int) {
+            self.command = command
+            self.prefix = prefix
+            self.field = field
+        }
+    }
 
     /// Creates a quirk set; defaults are the 27.005 generic behaviour.
     public init(family: String, manufacturerPatterns: [String] = [], urcPrefixes: [String] = [],
                 resetIndicators: [String] = [], initCommands: [String] = [],
-                newMessageIndication: String = "AT+CNMI=2,1,0,1,0", preferredStorage: String = "SM") {
+                newMessageIndication: String = "AT+CNMI=2,1,0,1,0", preferredStorage: String = "SM",
+                pinRetriesQueries: [PINRetriesQuery] = []) {
         self.family = family
         self.manufacturerPatterns = manufacturerPatterns
         self.urcPrefixes = urcPrefixes
@@ -32,6 +52,7 @@ public struct VendorQuirks: Sendable, Equatable {
         self.initCommands = initCommands
         self.newMessageIndication = newMessageIndication
         self.preferredStorage = preferredStorage
+        self.pinRetriesQueries = pinRetriesQueries
     }
 
     /// A 27.005/27.007 modem with no known quirks.

@@ -69,7 +69,10 @@ public struct ServiceCentreTimestamp: Sendable, Hashable, Codable, CustomStringC
         }
         self.init(year: try num(0..<4), month: try num(5..<7), day: try num(8..<10), hour: try num(11..<13),
                   minute: try num(14..<16), second: try num(17..<19), offsetQuarterHours: offset)
-        guard (2000...2099).contains(year), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { throw bad }
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { throw bad }
+        guard (2000...2099).contains(year) else {
+            throw .invalidArgument("time \(String(reflecting: string)) is outside 2000–2099: an SMS time stamp holds a two-digit year (TS 23.040 §9.2.3.11)")
+        }
     }
 
     /// ISO 8601 with the sender's local time and offset, e.g. `2011-02-28T11:50:50-05:00`.

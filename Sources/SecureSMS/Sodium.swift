@@ -178,7 +178,12 @@ public enum Sodium {
     static func argon2id(passphrase: [UInt8], salt: [UInt8], cost: PasswordHashCost) throws(SecureSMSError) -> [UInt8] {
         try ensureReady()
         guard salt.count == saltBytes else { throw .corruptKeyFile("bad salt length") }
-        guard cost.ops <= 1 << 32, cost.memory <= 1 << 40 else { throw .passwordHashingFailed }
+        guard cost.ops >= UInt64(crypto_pwhash_opslimit_min()), cost.memory >= UInt64(crypto_pwhash_memlimit_min()) else {
+            throw .corruptKeyFile("Argon2id cost \(cost.ops) passes, \(cost.memory) bytes is below libsodium's minimum; the file is damaged or forged")
+        }
+        guard cost.ops <= 1 << 32, cost.memory <= 1 << 40 else {
+            throw .corruptKeyFile("Argon2id cost \(cost.ops) passes, \(cost.memory) bytes is beyond any key file smskit writes; the file is damaged or forged")
+        }
         var key = [UInt8](repeating: 0, count: aeadKeyBytes)
         let chars = passphrase.map { CChar(bitPattern: $0) }
         let rc = crypto_pwhash(&key, UInt64(key.count), chars, UInt64(chars.count), salt,

@@ -52,7 +52,8 @@ public final class SerialPort: ByteStream {
         _ = fcntl(wake[1], F_SETFD, FD_CLOEXEC)
         self.path = path
         self.lockFilePath = lock?.path
-        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream(
+            bufferingPolicy: .bufferingOldest(Self.maximumBufferedChunks))
         self.incoming = stream
         self.core = Core(fd: fd, wakeRead: wake[0], wakeWrite: wake[1], path: path, lock: lock)
         let core = self.core
@@ -60,6 +61,11 @@ public final class SerialPort: ByteStream {
         thread.name = "SerialPort \(path)"
         thread.start()
     }
+
+    /// The most chunks (of at most 4 KiB) waiting in ``incoming`` for a slow reader: 1 MiB. When it is
+    /// full the reader thread stops reading, so a flooding peer is held back by the tty's own buffer
+    /// (flow control by back-pressure; no byte is dropped and memory stays bounded).
+    public static let maximumBufferedChunks = 256
 
     deinit { core.shutdown() }
 
@@ -150,7 +156,15 @@ extension SerialPort {
                 if revents & Int32(POLLIN) != 0 {
                     let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                     if n > 0 {
-                        continuation.yield(Array(buffer[0..<n]))
+                        var chunk = Array(buffer[0..<n])
+                        // Back-pressure: while the stream is full, wait (on the wake pipe, so close()
+                        // still ends the loop at once) and offer the same chunk again.
+                        while case .dropped(let rejected) = continuation.yield(chunk) {
+                            chunk = rejected
+                            var wakeOnly = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
+                            _ = poll(&wakeOnly, 1, 2)
+                            if wakeOnly.revents != 0 || isClosed { ending = .closed(path: path); break loop }
+                        }
                         continue
                     }
                     if n == 0 { ending = .disconnected(path: path); break }

@@ -20,7 +20,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Emulator faults, e.g. loss=0.2,dup=0.1,reorder=0.1 (the protocol's acks and retransmissions repair loss).")
     var faults = ""
     @Option(help: "Seed for the emulator's faults.") var seed: UInt64 = 2026
-    @Option(help: "Seconds to wait for the exchange to complete.") var timeout: Double = 60
+    @Option(help: "How long to wait for the exchange to complete: seconds, or 2m.", transform: TimeOption.parser("--timeout"))
+    var timeout: Duration = .seconds(60)
     @Option(help: "Frame transport: binary (8-bit, port-addressed) or text (GSM-7 fallback).") var transport = "binary"
 
     static let bankNumber = "+15550001"
@@ -83,7 +84,7 @@ struct DemoCommand: AsyncParsableCommand {
             return (reply, cost)
         }
         let watchdog = Task {
-            try await Task.sleep(for: .seconds(timeout))
+            try await Task.sleep(for: timeout)
             bankTask.cancel(); clientTask.cancel()
             await bank.channel.close(); await client.channel.close()
         }
@@ -122,7 +123,7 @@ struct DemoCommand: AsyncParsableCommand {
         await bank.modem.close(); await client.modem.close()
         await network.shutdown()
         guard received?.text == request, reply?.text == replyText else {
-            Output.error("demo: the exchange did not complete within \(Int(timeout)) s")
+            Output.error("demo: the exchange did not complete within \(TimeOption.describe(timeout))")
             throw ExitCode(1)
         }
         print("\nOK: request and reply delivered exactly once, end-to-end encrypted and authenticated.")

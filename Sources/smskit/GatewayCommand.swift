@@ -1,4 +1,5 @@
 import ArgumentParser
+import ATModem
 import Foundation
 import Hummingbird
 import Logging
@@ -66,20 +67,22 @@ struct GatewayRun: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
-    @Option(name: .customLong("reassembly-timeout"), help: "Seconds an incomplete inbound message waits for its parts.")
-    var reassemblyTimeout: Double?
+    @Option(name: .customLong("reassembly-timeout"), help: "How long an incomplete inbound message waits for its parts: seconds, or 10m (at most 7 days).",
+            transform: TimeOption.parser("--reassembly-timeout"))
+    var reassemblyTimeout: Duration?
 
-    @Option(name: .customLong("retry-base"), help: "First retry delay in seconds (doubles per attempt).")
-    var retryBase: Double?
+    @Option(name: .customLong("retry-base"), help: "First retry delay (doubles per attempt): seconds, or 500ms (at most 1 h).",
+            transform: TimeOption.parser("--retry-base"))
+    var retryBase: Duration?
 
     func validate() throws {
         if let emulate, !(1...1024).contains(emulate) { throw ValidationError("--emulate takes 1…1024") }
         if let listen { do { _ = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.description) } }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
-        if let reassemblyTimeout, reassemblyTimeout <= 0 || reassemblyTimeout > 86_400 * 7 {
-            throw ValidationError("--reassembly-timeout must be > 0 and at most 7 days")
+        if let reassemblyTimeout, reassemblyTimeout > .seconds(86_400 * 7) {
+            throw ValidationError("--reassembly-timeout must be at most 7 days")
         }
-        if let retryBase, retryBase <= 0 || retryBase > 3600 { throw ValidationError("--retry-base must be in (0, 3600] seconds") }
+        if let retryBase, retryBase > .seconds(3600) { throw ValidationError("--retry-base must be at most 3600 seconds") }
         if let faults { do { _ = try Faults(parsing: faults) } catch { throw ValidationError(error.description) } }
     }
 
@@ -124,11 +127,14 @@ struct GatewayRun: AsyncParsableCommand {
             throw ExitCode.validationFailure
         }
         var retry = RetryPolicy()
-        if let b = retryBase ?? file.retry?.baseDelay { retry.baseDelay = .milliseconds(Int64(b * 1000)) }
-        if let m = file.retry?.maxDelay { retry.maxDelay = .milliseconds(Int64(m * 1000)) }
+        if let b = try retryBase ?? file.retry?.baseDelay.map({ try SafeDuration.seconds($0, option: "retry.base_delay") }) {
+            retry.baseDelay = b
+        }
+        if let m = file.retry?.maxDelay { retry.maxDelay = try SafeDuration.seconds(m, option: "retry.max_delay") }
         if let a = file.retry?.maxAttempts { retry.maxAttempts = a }
-        let timeout = reassemblyTimeout ?? file.reassemblyTimeout ?? 600
-        let gateway = Gateway(settings: .init(modems: modems, retry: retry, reassemblyTimeout: .milliseconds(Int64(timeout * 1000))),
+        let timeout = try reassemblyTimeout
+            ?? file.reassemblyTimeout.map { try SafeDuration.seconds($0, option: "reassembly_timeout") } ?? .seconds(600)
+        let gateway = Gateway(settings: .init(modems: modems, retry: retry, reassemblyTimeout: timeout),
                               store: store, phones: emulated, hotPlug: hotPlug, logger: logger)
         let api = APIConfiguration(limits: .init(maxSegments: file.maxSegments ?? 10))
         let router = makeGatewayRouter(store: store, runtime: gateway, configuration: api, logger: logger)

@@ -14,23 +14,48 @@ struct ModemOptions: ParsableArguments {
     @Flag(help: "Print JSON lines for scripts.") var json = false
     @Flag(help: "Log AT traffic and driver decisions to stderr.") var verbose = false
 
-    /// Opens and initialises the modem, printing a one-line error and exiting 1 on failure.
+    /// Opens and initialises the modem, printing a one-line error and exiting 1 on failure. A terminating
+    /// signal closes it (removing its lock file) before the process exits.
     func open(reconnect: Bool = false) async throws -> Modem {
         var logger = Logger(label: "smskit")
         logger.logLevel = verbose ? .trace : .error
-        let configuration = Modem.Configuration(pin: pin, reconnect: reconnect)
+        let configuration = Modem.Configuration(pin: pin, reconnect: reconnect,
+                                                concatenationReferences: sharedConcatenationReferences())
         let port = try await resolvedPort()
         do {
-            return try await Modem(port: port, configuration: configuration, logger: logger)
+            let modem = try await Modem(port: port, configuration: configuration, logger: logger)
+            Termination.onSignal { await modem.close() }
+            return modem
         } catch {
             throw modemFailure(error)
         }
     }
 }
 
+/// The concatenation reference sequence every `smskit` process of this user shares
+/// (`$XDG_STATE_HOME/smskit/concat-reference`), so back-to-back or parallel `smskit send` runs never
+/// give two multipart messages the same reference. Falls back to a per-process counter when the state
+/// directory cannot be created.
+func sharedConcatenationReferences() -> ConcatenationReferences {
+    let env = ProcessInfo.processInfo.environment
+    let base: String
+    if let xdg = env["XDG_STATE_HOME"], !xdg.isEmpty { base = xdg } else { base = (env["HOME"] ?? ".") + "/.local/state" }
+    let directory = base + "/smskit"
+    do {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+    } catch {
+        return .perModem
+    }
+    return .sharedFile(directory + "/concat-reference")
+}
+
 extension ModemOptions {
     func validate() throws {
         guard (port == nil) != (device == nil) else { throw ValidationError("give exactly one of --port and --device") }
+        if let pin, !((4...8).contains(pin.count) && pin.allSatisfy({ $0.isASCII && $0.isNumber })) {
+            throw ValidationError("--pin must be 4 to 8 digits (it was not sent to the SIM)")
+        }
     }
 
     /// The AT port: `--port` as given, or what discovery finds for `--device`.
@@ -45,10 +70,11 @@ extension ModemOptions {
     }
 }
 
-/// Prints `error: …` on stderr and returns exit code 1.
+/// Prints `error: …` on stderr and returns exit code 1, or 3 when the SMS may have been sent
+/// (``ModemError/mayHaveBeenSent``): the caller must not blindly resend it.
 func modemFailure(_ error: ModemError) -> ExitCode {
     Output.error("error: \(error.description)")
-    return ExitCode.failure
+    return error.mayHaveBeenSent ? ExitCode(3) : ExitCode.failure
 }
 
 /// `smskit info --port P [--json]`: identity and network health of a modem.

@@ -50,8 +50,14 @@ struct KeysCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Print JSON.")
         var json = false
 
+        @Flag(name: .long, help: "Read a key file that others can read or write (refused by default, as ssh does).")
+        var allowOpenKeyFile = false
+
         func run() async throws {
-            try KeyInfo(file: file, key: KeyStore.publicKey(at: file)).print(json: json)
+            try await reportingFailures {
+                try KeyFileCheck.verify(file, allowOpenPermissions: allowOpenKeyFile)
+                try KeyInfo(file: file, key: KeyStore.publicKey(at: file)).print(json: json)
+            }
         }
     }
 }

@@ -16,11 +16,11 @@ struct ListenCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ModemOptions
     @Option(help: "Exit after this many messages.") var count: Int?
-    @Option(help: "Exit after this many seconds.") var timeout: Double?
+    @Option(help: "Exit after this long: seconds, or 500ms, 2m, 1h (at most 366 days).", transform: TimeOption.parser("--timeout"))
+    var timeout: Duration?
 
     func validate() throws {
         if let count, count <= 0 { throw ValidationError("--count must be positive") }
-        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be positive") }
     }
 
     struct Line: Encodable {
@@ -56,6 +56,24 @@ struct ListenCommand: AsyncParsableCommand {
         }
     }
 
+    /// Deletes a printed message: three tries, then a warning and on to the next message (a failed
+    /// `AT+CMGD` must not stop the listener; the message may be printed again after a restart).
+    private func acknowledge(_ message: IncomingMessage) async {
+        var lastError: ModemError?
+        for attempt in 1...3 {
+            do {
+                try await message.acknowledge()
+                return
+            } catch {
+                lastError = error
+                if case .closed = error { break }
+                try? await Task.sleep(for: .milliseconds(200 * attempt))
+            }
+        }
+        Output.error("warning: could not delete a printed message from the modem (\(lastError?.description ?? "closed")); "
+                     + "it stays in storage and may be printed again after a restart")
+    }
+
     func run() async throws {
         let modem = try await options.open(reconnect: true)
         let json = options.json
@@ -69,7 +87,7 @@ struct ListenCommand: AsyncParsableCommand {
                 } else {
                     print("\(line.timestamp ?? "-") \(line.from): \(line.text ?? "<\(line.data_hex ?? "") >")")
                 }
-                try await message.acknowledge()
+                await acknowledge(message)
                 received += 1
                 if let wanted, received >= wanted { break }
             }
@@ -78,7 +96,7 @@ struct ListenCommand: AsyncParsableCommand {
         var timer: Task<Void, Never>?
         if let timeout {
             timer = Task {
-                try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                try? await Task.sleep(for: timeout)
                 await modem.close()  // ends `incoming`, so the reader returns
             }
         }
@@ -93,7 +111,7 @@ struct ListenCommand: AsyncParsableCommand {
         timer?.cancel()
         await modem.close()
         if let wanted, received < wanted {
-            Output.error("error: timed out after \(timeout ?? 0) s with \(received) of \(wanted) messages")
+            Output.error("error: timed out after \(timeout.map(TimeOption.describe) ?? "-") with \(received) of \(wanted) messages")
             throw ExitCode.failure
         }
     }

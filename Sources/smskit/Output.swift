@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// Shared output helpers for the CLI: JSON on stdout, one-line errors on stderr.
@@ -14,5 +15,24 @@ enum Output {
     /// Prints one line to standard error.
     static func error(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
+
+/// Runs a command body so that any failure ends as one `error: …` line on stderr and exit 1, as every
+/// command prints it (argument-parser's own `Error:` is kept for usage errors before `run`).
+func reportingFailures(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch let error as ValidationError {
+        Output.error("error: \(error.message)")
+        throw ExitCode.failure
+    } catch let error as CustomStringConvertible & Error {
+        Output.error("error: \(error.description)")
+        throw ExitCode.failure
+    } catch {
+        Output.error("error: \(error.localizedDescription)")
+        throw ExitCode.failure
     }
 }

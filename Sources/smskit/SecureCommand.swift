@@ -1,6 +1,7 @@
 import ArgumentParser
 import ATModem
 import Foundation
+import Logging
 import SecureSMS
 import SecureTransport
 
@@ -32,20 +33,56 @@ struct SecureCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Print JSON lines.")
         var json = false
 
+        @Flag(name: .long, help: "Load a key file that others can read or write (refused by default, as ssh does).")
+        var allowOpenKeyFile = false
+
+        @Flag(name: .long, help: "Log modem traffic and driver decisions to stderr.")
+        var verbose = false
+
         func open(ackDelay: Double, retry: RetryPolicy) async throws -> (SecureModemLink, Identity) {
             guard let kind = SecureTransportKind(rawValue: transport) else {
                 throw ValidationError("--transport must be binary or text")
             }
+            try KeyFileCheck.verify(key, allowOpenPermissions: allowOpenKeyFile)
             let identity = try KeyStore.load(key, passphrase: Passphrase.obtain(confirm: false))
             let directory = state ?? Self.defaultStateDirectory()
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+                guard access(directory, W_OK) == 0 else { throw CocoaError(.fileWriteNoPermission) }
+            } catch {
+                throw ValidationError("cannot use the state directory \(directory): \(Self.reason(error)); "
+                                      + "pass --state DIR with a directory you can write")
+            }
             let file = StateFile(path: directory + "/" + identity.publicKey.hex.prefix(16) + ".state", identity: identity)
-            let modem = try await Modem(port: port)
+            var logger = Logger(label: "smskit.secure")
+            logger.logLevel = verbose ? .trace : .error
+            let modem: Modem
+            do {
+                modem = try await Modem(port: port, configuration: .init(concatenationReferences: sharedConcatenationReferences()),
+                                        logger: logger)
+            } catch {
+                throw modemFailure(error)
+            }
+            Termination.onSignal { await modem.close() }
             let configuration = EndpointConfiguration(transport: kind, retry: retry, ackDelay: ackDelay)
             let link = try await SecureModemLink.open(modem: modem, identity: identity, stateFile: file,
                                                       configuration: configuration, port: appPort)
             return (link, identity)
+        }
+
+        /// Why a file operation failed, in words (not Foundation's domain and code).
+        static func reason(_ error: any Error) -> String {
+            let ns = error as NSError
+            if let posix = (ns.userInfo[NSUnderlyingErrorKey] as? NSError), posix.domain == NSPOSIXErrorDomain {
+                return String(cString: strerror(Int32(posix.code)))
+            }
+            switch CocoaError.Code(rawValue: ns.code) {
+            case .fileWriteNoPermission, .fileReadNoPermission: return "permission denied"
+            case .fileWriteFileExists: return "a file (not a directory) is in the way"
+            case .fileWriteVolumeReadOnly: return "read-only file system"
+            default: return ns.localizedFailureReason ?? "cannot create or write it"
+            }
         }
 
         static func defaultStateDirectory() -> String {
@@ -72,11 +109,13 @@ struct SecureCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Text to send.")
         var text: String
 
-        @Option(name: .long, help: "Seconds to wait for the acknowledgement.")
-        var timeout: Double = 120
+        @Option(name: .long, help: "How long to wait for the acknowledgement: seconds, or 2m, 1h.",
+                transform: TimeOption.parser("--timeout"))
+        var timeout: Duration = .seconds(120)
 
-        @Option(name: .long, help: "Seconds before the first retransmission (doubling after each).")
-        var retryAfter: Double = 6
+        @Option(name: .long, help: "Time before the first retransmission (doubling after each): seconds, or 500ms, 1m.",
+                transform: TimeOption.parser("--retry-after"))
+        var retryAfter: Duration = .seconds(6)
 
         @Option(name: .long, help: "Transmissions before the message is reported failed.")
         var attempts: Int = 6
@@ -89,14 +128,24 @@ struct SecureCommand: AsyncParsableCommand {
             var peer_fingerprint: String
         }
 
-        func run() async throws {
+        func run() async throws { try await reportingFailures(send) }
+
+        private func send() async throws {
             let peerKey = try PublicKey(hex: peer)
-            let retry = RetryPolicy(initialTimeout: retryAfter, multiplier: 2, maximumTimeout: 120, maximumAttempts: attempts)
+            let retry = RetryPolicy(initialTimeout: TimeOption.seconds(retryAfter), multiplier: 2,
+                                    maximumTimeout: max(120, TimeOption.seconds(retryAfter)), maximumAttempts: attempts)
             let (link, _) = try await common.open(ackDelay: 0.5, retry: retry)
-            let sent = try await link.channel.send(text: text, to: peerKey, number: to)
+            let sent: SecureEndpoint.SendResult
+            do {
+                sent = try await link.channel.send(text: text, to: peerKey, number: to)
+            } catch SecureSMSError.weakPublicKey {
+                await link.close()
+                await link.modem.close()
+                throw ValidationError("--peer \(peer.prefix(16))… is not a usable X25519 public key (a low-order point such as all zeros); nothing was sent — check the key you were given")
+            }
             var cost = sent.cost
             var delivered = false
-            let deadline = Date().addingTimeInterval(timeout)
+            let deadline = Date().addingTimeInterval(TimeOption.seconds(timeout))
             let waiter = Task {
                 for await event in link.channel.events {
                     switch event {
@@ -109,7 +158,7 @@ struct SecureCommand: AsyncParsableCommand {
                 return (false, nil)
             }
             let timer = Task {
-                try? await Task.sleep(nanoseconds: UInt64(max(0, deadline.timeIntervalSinceNow) * 1e9))
+                try? await Task.sleep(for: SafeDuration.clamp(.milliseconds(Int64(max(0, deadline.timeIntervalSinceNow) * 1000))))
                 waiter.cancel()
                 await link.channel.close()
             }
@@ -144,11 +193,12 @@ struct SecureCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Stop after this many messages.")
         var count: Int?
 
-        @Option(name: .long, help: "Stop after this many seconds.")
-        var timeout: Double?
+        @Option(name: .long, help: "Stop after this long: seconds, or 2m, 1h.", transform: TimeOption.parser("--timeout"))
+        var timeout: Duration?
 
-        @Option(name: .long, help: "Seconds to keep answering retransmissions after the last message (--count).")
-        var linger: Double = 8
+        @Option(name: .long, help: "How long to keep answering retransmissions after the last message (--count).",
+                transform: TimeOption.parser("--linger"))
+        var linger: Duration = .seconds(8)
 
         struct Line: Encodable {
             var from: String
@@ -158,7 +208,9 @@ struct SecureCommand: AsyncParsableCommand {
             var trust: String
         }
 
-        func run() async throws {
+        func run() async throws { try await reportingFailures(listen) }
+
+        private func listen() async throws {
             let (link, identity) = try await common.open(ackDelay: 1, retry: RetryPolicy(initialTimeout: 6, maximumAttempts: 6))
             if !common.json { Output.error("listening as \(identity.publicKey.fingerprint) (\(identity.publicKey.hex))") }
             let limit = count
@@ -186,7 +238,7 @@ struct SecureCommand: AsyncParsableCommand {
             var timer: Task<Void, Never>?
             if let timeout {
                 timer = Task {
-                    try? await Task.sleep(nanoseconds: UInt64(max(0, timeout) * 1e9))
+                    try? await Task.sleep(for: timeout)
                     reader.cancel()
                     await link.channel.close()
                 }
@@ -196,7 +248,7 @@ struct SecureCommand: AsyncParsableCommand {
             // Send the handshake reply / acks now, then keep answering retransmissions (a lost ack makes the
             // sender repeat its message) for `linger` seconds, or until our own frames are acknowledged.
             try? await link.channel.flush()
-            let until = Date().addingTimeInterval(max(0, linger))
+            let until = Date().addingTimeInterval(TimeOption.seconds(linger))
             while Date() < until {
                 try? await Task.sleep(nanoseconds: 200_000_000)
             }

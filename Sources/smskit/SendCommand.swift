@@ -9,7 +9,9 @@ struct SendCommand: AsyncParsableCommand {
         abstract: "Send an SMS (text, or bytes with optional ports) and print its message references.",
         discussion: """
             Prints {"to","parts","references"}; with --report a second line once every part has a final status \
-            report: {"delivery":"delivered"|"failed","references","parts"}. Exit 1 on errors, 2 when delivery failed.
+            report: {"delivery":"delivered"|"failed","references","parts"}. Exit 1 on errors (nothing was sent), \
+            2 when delivery failed, 3 when the outcome is unknown: the SMS (or some of its parts) may already have \
+            been sent, so check before resending; --json then prints {"to","sent":"unconfirmed","references","error"}.
             """
     )
 
@@ -19,20 +21,29 @@ struct SendCommand: AsyncParsableCommand {
     @Option(name: .customLong("data-hex"), help: "Bytes to send as 8-bit data, in hex.") var dataHex: String?
     @Option(help: "Application ports DEST:SRC for --data-hex (16-bit port addressing).") var ports: String?
     @Flag(help: "Request status reports and wait for the final delivery status.") var report = false
-    @Option(name: .customLong("report-timeout"), help: "Seconds to wait for the delivery report.") var reportTimeout: Int = 300
+    @Option(name: .customLong("report-timeout"), help: "How long to wait for the delivery report: seconds, or 2m, 1h (at most 366 days).",
+            transform: TimeOption.parser("--report-timeout"))
+    var reportTimeout: Duration = .seconds(300)
 
     func validate() throws {
         guard (text == nil) != (dataHex == nil) else { throw ValidationError("give exactly one of --text or --data-hex") }
         if ports != nil, dataHex == nil { throw ValidationError("--ports needs --data-hex") }
         if let ports, parseModemPorts(ports) == nil { throw ValidationError("--ports must be DEST:SRC with numbers 0…65535") }
         if let dataHex, parseModemHex(dataHex) == nil { throw ValidationError("--data-hex must be an even number of hex digits") }
-        guard reportTimeout > 0 else { throw ValidationError("--report-timeout must be positive") }
     }
 
     struct Sent: Encodable {
         var to: String
         var parts: Int
         var references: [Int]
+    }
+
+    /// The `--json` line of a send whose outcome is unknown (exit 3).
+    struct Unconfirmed: Encodable {
+        var to: String
+        var sent: String
+        var references: [Int]
+        var error: String
     }
 
     struct Delivery: Encodable {
@@ -55,7 +66,7 @@ struct SendCommand: AsyncParsableCommand {
             let sent = Sent(to: to, parts: receipt.references.count, references: receipt.references)
             if options.json { try Output.json(sent) } else { print("sent \(sent.parts) part(s), references \(sent.references)") }
             if report {
-                let r = try await modem.deliveryReport(for: receipt, timeout: .seconds(reportTimeout))
+                let r = try await modem.deliveryReport(for: receipt, timeout: reportTimeout)
                 let d = Delivery(delivery: r.status.name, references: r.references, parts: r.parts.map(\.description))
                 if options.json { try Output.json(d) } else { print("delivery: \(r.status)") }
                 await modem.close()
@@ -64,6 +75,11 @@ struct SendCommand: AsyncParsableCommand {
             }
         } catch let error as ModemError {
             await modem.close()
+            if error.mayHaveBeenSent, options.json {
+                var references: [Int] = []
+                if case .partiallySent(let refs, _, _) = error { references = refs }
+                try? Output.json(Unconfirmed(to: to, sent: "unconfirmed", references: references, error: error.description))
+            }
             throw modemFailure(error)
         }
         await modem.close()

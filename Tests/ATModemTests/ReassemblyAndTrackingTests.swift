@@ -1,29 +1,104 @@
+import Foundation
 import Testing
 @testable import ATModem
 
-func part(_ text: String, ref: Int, total: Int, seq: Int, id: String, from sender: String = "+1555") -> ReceivedPart {
-    ReceivedPart(sender: sender, smsc: nil, timestamp: nil, concat: (ref, total, seq), ports: nil, payload: .text(text), identity: id)
+func part(_ text: String, ref: Int, total: Int, seq: Int, id: String, from sender: String = "+1555", at second: Double = 0) -> ReceivedPart {
+    ReceivedPart(sender: sender, smsc: nil, timestamp: Date(timeIntervalSince1970: 1_800_000_000 + second), concat: (ref, total, seq),
+                 ports: nil, payload: .text(text), identity: id)
+}
+
+func messages(_ outcomes: [Reassembler.Outcome]) -> [AssembledMessage] {
+    outcomes.compactMap { if case .message(let m) = $0 { return m } else { return nil } }
 }
 
 @Suite struct ReassemblyAndTrackingTests {
-    @Test func referenceReuseSurfacesTheOldMessageAsIncomplete() {
+    @Test func referenceReuseKeepsTheOldMessageAndSurfacesItAtItsTimeout() throws {
         var r = Reassembler()
-        _ = r.add(part("a", ref: 1, total: 2, seq: 1, id: "A1"), slot: StorageSlot(memory: "SM", index: 1))
+        let first = r.add(part("a", ref: 1, total: 2, seq: 1, id: "A1"), slot: StorageSlot(memory: "SM", index: 1))
+        guard case .started(let key, let oldGeneration) = try #require(first.first) else { Issue.record("not started"); return }
         let out = r.add(part("X", ref: 1, total: 2, seq: 1, id: "B1"), slot: StorageSlot(memory: "SM", index: 2))
-        let messages = out.compactMap { if case .message(let m) = $0 { return m } else { return nil } }
-        #expect(messages.count == 1 && messages[0].content == .text("a") && messages[0].receivedParts == [1])
+        #expect(messages(out).isEmpty)  // a second group opens; the first is not given up early
         let done = r.add(part("Y", ref: 1, total: 2, seq: 2, id: "B2"), slot: nil)
-        #expect(done.contains { if case .message(let m) = $0 { return m.content == .text("XY") } else { return false } })
+        #expect(messages(done).map(\.content) == [.text("XY")])
+        guard case .message(let old) = r.expire(key, generation: oldGeneration) else { Issue.record("old one dropped"); return }
+        #expect(old.content == .text("a") && old.receivedParts == [1] && old.slots == [StorageSlot(memory: "SM", index: 1)])
     }
 
-    @Test func identicalPartIsADuplicateAndSeenMemoryIsBounded() {
+    @Test func identicalSinglePartIsADuplicateAndMemoryIsBounded() {
         var r = Reassembler(memory: 2)
         let single = ReceivedPart(sender: "+1", smsc: nil, timestamp: nil, concat: nil, ports: nil, payload: .data([1]), identity: "S")
         #expect(r.add(single, slot: nil).count == 1)
         guard case .duplicate = r.add(single, slot: nil).first else { Issue.record("not a duplicate"); return }
-        _ = r.add(part("p", ref: 2, total: 3, seq: 1, id: "P1"), slot: nil)
-        _ = r.add(part("q", ref: 3, total: 3, seq: 1, id: "Q1"), slot: nil)
-        #expect(!r.hasSeen("S"))  // evicted after `memory` newer identities
+        let other = { (id: String) in ReceivedPart(sender: "+1", smsc: nil, timestamp: nil, concat: nil, ports: nil, payload: .data([2]), identity: id) }
+        _ = r.add(other("T"), slot: nil)
+        _ = r.add(other("U"), slot: nil)
+        #expect(messages(r.add(single, slot: nil)).count == 1)  // forgotten after `memory` newer messages
+    }
+
+    /// Issue 14 item 1: two templated messages, same sender, reference and second, share a byte-identical
+    /// part 2. Main dropped the second one's part 2 as a duplicate and the message never completed.
+    @Test func twoMessagesSharingAByteIdenticalPartAreBothDelivered() {
+        for order in [[0, 1, 2, 3], [0, 2, 1, 3], [0, 2, 3, 1], [2, 0, 3, 1]] {
+            var r = Reassembler()
+            let parts = [part("OTP 111111. ", ref: 7, total: 2, seq: 1, id: "A1"), part("disclaimer", ref: 7, total: 2, seq: 2, id: "T2"),
+                         part("OTP 222222. ", ref: 7, total: 2, seq: 1, id: "B1"), part("disclaimer", ref: 7, total: 2, seq: 2, id: "T2")]
+            var got: [String] = []
+            for (n, i) in order.enumerated() {
+                for m in messages(r.add(parts[i], slot: StorageSlot(memory: "SM", index: n + 1))) {
+                    if case .text(let t) = m.content { got.append(t) }
+                }
+            }
+            #expect(got.sorted() == ["OTP 111111. disclaimer", "OTP 222222. disclaimer"], "order \(order)")
+            #expect(r.openGroupCount == 0)
+        }
+    }
+
+    @Test func wholeMessageCopiesAndStrayPartCopiesAreDuplicates() throws {
+        var r = Reassembler()
+        let a1 = part("one ", ref: 9, total: 2, seq: 1, id: "A1"), a2 = part("two", ref: 9, total: 2, seq: 2, id: "A2")
+        _ = r.add(a1, slot: StorageSlot(memory: "SM", index: 1))
+        #expect(messages(r.add(a2, slot: StorageSlot(memory: "SM", index: 2))).count == 1)
+        // The whole message again (byte for byte), and a copy of part 2 resent with a new time stamp (other
+        // bytes, same content): copies of delivered content, their slots deleted at once, nothing delivered.
+        for (p, index) in [(a1, 3), (a2, 4), (part("two", ref: 9, total: 2, seq: 2, id: "A2-resent", at: 5), 5)] {
+            let out = r.add(p, slot: StorageSlot(memory: "SM", index: index))
+            guard case .duplicate(let slots) = try #require(out.first), out.count == 1 else { Issue.record("\(out)"); return }
+            #expect(slots.map(\.index) == [index])
+        }
+        #expect(r.openGroupCount == 0)
+        // A lone later part with new content (another second) is surfaced at its timeout, not filled up with
+        // the spare copy of A's part 1 and not dropped.
+        let lone = r.add(part("new", ref: 9, total: 2, seq: 2, id: "C2", at: 60), slot: nil)
+        guard case .started(let k2, let g2) = try #require(lone.first), case .message(let m) = r.expire(k2, generation: g2) else {
+            Issue.record("lone part dropped"); return
+        }
+        #expect(m.content == .text("new") && m.receivedParts == [2])
+    }
+
+    @Test func copyWhileOpenIsDeletedAtOnceAndATwinSharingPartOneIsCompletedFromIt() throws {
+        var r = Reassembler()
+        let a1 = part("Your code: ", ref: 4, total: 2, seq: 1, id: "S1")
+        _ = r.add(a1, slot: StorageSlot(memory: "SM", index: 1))
+        // The same part 1 again while A is open: a network copy or the shared part 1 of a twin (B1 == A1).
+        guard case .duplicate(let copy) = try #require(r.add(a1, slot: StorageSlot(memory: "SM", index: 2)).first) else {
+            Issue.record("copy kept"); return
+        }
+        #expect(copy.map(\.index) == [2])
+        #expect(messages(r.add(part("1111", ref: 4, total: 2, seq: 2, id: "A2"), slot: StorageSlot(memory: "SM", index: 3)))
+            .map(\.content) == [.text("Your code: 1111")])
+        // B's own part 2 (same second): it takes the spare part 1 and is delivered complete at once.
+        let b = messages(r.add(part("2222", ref: 4, total: 2, seq: 2, id: "B2"), slot: StorageSlot(memory: "SM", index: 4)))
+        #expect(b.map(\.content) == [.text("Your code: 2222")])
+        #expect(b.first?.receivedParts == [1, 2] && b.first?.slots.map(\.index) == [4])
+        #expect(r.openGroupCount == 0)
+    }
+
+    @Test func openGroupsAreBoundedByGivingUpTheOldest() {
+        var r = Reassembler(maximumOpenGroups: 3)
+        var surfaced: [AssembledMessage] = []
+        for ref in 0..<10 { surfaced += messages(r.add(part("p\(ref)", ref: ref, total: 2, seq: 1, id: "P\(ref)"), slot: nil)) }
+        #expect(r.openGroupCount == 3)
+        #expect(surfaced.map(\.content) == (0..<7).map { .text("p\($0)") })  // oldest first, incomplete, not lost
     }
 
     @Test func trackerMatchesOrphansAndFailsOnFirstPermanentError() {

@@ -9,6 +9,8 @@ extension VendorQuirks {
                       "^SMMEMFULL:", "^ACTIVEBAND:", "^LTERSRP:", "^CRSSI:", "^HRSSILVL:", "^EONS:"],
         resetIndicators: ["^SYSSTART"],
         initCommands: ["AT^CURC=0"],
-        newMessageIndication: "AT+CNMI=2,1,0,1,0"
+        newMessageIndication: "AT+CNMI=2,1,0,1,0",
+        // `^CPIN: <code>,<times>,<puk_times>,<pin_times>,...`
+        pinRetriesQueries: [.init(command: "AT^CPIN?", prefix: "^CPIN:", field: 3)]
     )
 }

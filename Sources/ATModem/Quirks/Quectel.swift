@@ -8,6 +8,8 @@ extension VendorQuirks {
         resetIndicators: ["RDY"],
         initCommands: ["AT+QURCCFG=\"urcport\",\"usbat\""],
         newMessageIndication: "AT+CNMI=2,1,0,1,0",
-        preferredStorage: "ME"
+        preferredStorage: "ME",
+        // `+QPINC: "SC",<pin>,<puk>`
+        pinRetriesQueries: [.init(command: "AT+QPINC=\"SC\"", prefix: "+QPINC:", field: 1)]
     )
 }

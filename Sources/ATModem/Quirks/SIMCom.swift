@@ -7,6 +7,8 @@ extension VendorQuirks {
         urcPrefixes: ["SMS DONE", "PB DONE", "Call Ready", "SMS Ready", "*PSUTTZ:", "DST:", "+CGEV:",
                       "*ATREADY:", "+CPSI:", "NORMAL POWER DOWN", "UNDER-VOLTAGE"],
         resetIndicators: ["RDY", "START"],
-        newMessageIndication: "AT+CNMI=2,1,0,1,0"
+        newMessageIndication: "AT+CNMI=2,1,0,1,0",
+        // `+SPIC: <pin1>,<puk1>,<pin2>,<puk2>`
+        pinRetriesQueries: [.init(command: "AT+SPIC", prefix: "+SPIC:", field: 0)]
     )
 }

@@ -6,6 +6,8 @@ extension VendorQuirks {
         urcPrefixes: ["#QSS:", "#STN:", "#SWPKGV:", "#RFSTS:", "#PSNT:"],
         resetIndicators: ["#SYSSTART"],
         initCommands: ["AT#QSS=0"],
-        newMessageIndication: "AT+CNMI=2,1,0,1,0"
+        newMessageIndication: "AT+CNMI=2,1,0,1,0",
+        // `#PCT: <attempts>`
+        pinRetriesQueries: [.init(command: "AT#PCT", prefix: "#PCT:", field: 0)]
     )
 }

@@ -5,6 +5,8 @@ extension VendorQuirks {
         family: "u-blox",
         manufacturerPatterns: ["u-blox", "ublox"],
         urcPrefixes: ["+UUSTS:", "+UUSOCL:", "+UUSORD:", "+UUPSDD:", "+UUPSDA:", "+UMWI:", "+PACSP", "+UUHTTPCR:"],
-        newMessageIndication: "AT+CNMI=2,1,0,1,0"
+        newMessageIndication: "AT+CNMI=2,1,0,1,0",
+        // `+UPINCNT: <pin1>,<pin2>,<puk1>,<puk2>`
+        pinRetriesQueries: [.init(command: "AT+UPINCNT", prefix: "+UPINCNT:", field: 0)]
     )
 }

@@ -6,6 +6,8 @@ extension VendorQuirks {
         manufacturerPatterns: ["zte"],
         urcPrefixes: ["+ZDONR:", "+ZPASR:", "+ZUSIMR:", "+ZEND", "+ZSTR:", "+ZPSTM:", "+ZCPI:", "+ZRSSI:", "+ZCEND:"],
         initCommands: ["AT+ZOPRT=5"],
-        newMessageIndication: "AT+CNMI=2,1,0,1,0"
+        newMessageIndication: "AT+CNMI=2,1,0,1,0",
+        // `+ZPINPUK: <pin>,<puk>`
+        pinRetriesQueries: [.init(command: "AT+ZPINPUK=?", prefix: "+ZPINPUK:", field: 0)]
     )
 }

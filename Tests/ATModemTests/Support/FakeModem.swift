@@ -17,10 +17,17 @@ final class FakeModem: @unchecked Sendable {
     private var promptMode = false
     private var stopped = false
 
+    /// Whether ESC leaves PDU-input mode (some firmwares only leave it on Ctrl-Z).
+    private let escCancelsInput: Bool
+
     /// `script` maps each input to raw output (nil: say nothing, to provoke a timeout).
-    init(script: @escaping @Sendable (Input, FakeModem) -> String?) throws {
+    /// `stuckAtPrompt`: starts in PDU-input mode, as a modem a client left after `AT+CMGS=n`.
+    init(stuckAtPrompt: Bool = false, escCancelsInput: Bool = true,
+         script: @escaping @Sendable (Input, FakeModem) -> String?) throws {
         pty = try PseudoTerminal()
         self.script = script
+        self.escCancelsInput = escCancelsInput
+        self.promptMode = stuckAtPrompt
         let thread = Thread { [weak self] in
             // Poll in short rounds holding no strong reference in between, so the fake (and its pty)
             // is freed when the test drops it.
@@ -81,10 +88,11 @@ final class FakeModem: @unchecked Sendable {
 
     private func nextInput(_ buffer: inout [UInt8]) -> Input? {
         if state.withLock({ promptMode }) {
+            if !escCancelsInput { buffer.removeAll { $0 == 0x1B } }
             if let esc = buffer.firstIndex(of: 0x1B) {  // input cancelled
                 buffer.removeSubrange(...esc)
                 state.withLock { promptMode = false }
-                return nil
+                return nextInput(&buffer)  // what followed the ESC is a command again
             }
             guard let end = buffer.firstIndex(of: 0x1A) else { return nil }
             let pdu = String(decoding: buffer[..<end], as: UTF8.self)
