@@ -27,9 +27,13 @@ struct BenchSecureCommand: ParsableCommand {
             let scheme = row.scheme.padding(toLength: 26, withPad: " ", startingAt: 0)
             print(String(format: "%7d  %@  %3d  %8d  %6d", row.payloadBytes, scheme, row.segments, row.overheadBytes, row.wireBytes))
         }
-        print("\npayload   seal/s    open/s")
+        print("\nper second (best of 3 alternating rounds)  v2 = chain step + SIV + frame; v1 = chain step + ChaCha20-Poly1305 + frame")
+        print("payload   v2 seal   v2 open   v1 seal   v1 open  SIV seal  SIV open   CP seal   CP open  SIV/CP seal  SIV/CP open")
         for s in speeds {
-            print(String(format: "%7d  %8.0f  %8.0f", s.payloadBytes, s.sealPerSecond, s.openPerSecond))
+            print(String(format: "%7d  %8.0f  %8.0f  %8.0f  %8.0f  %8.0f  %8.0f  %8.0f  %8.0f  %10.2fx  %10.2fx", s.payloadBytes,
+                         s.sealPerSecond, s.openPerSecond, s.v1SealPerSecond, s.v1OpenPerSecond, s.sivSealPerSecond,
+                         s.sivOpenPerSecond, s.chachaPolySealPerSecond, s.chachaPolyOpenPerSecond,
+                         s.chachaPolySealPerSecond / max(s.sivSealPerSecond, 1), s.chachaPolyOpenPerSecond / max(s.sivOpenPerSecond, 1)))
         }
     }
 }

@@ -3,19 +3,19 @@ import Testing
 
 @Suite struct FrameTests {
     @Test func headerByteLayout() throws {
-        #expect(FrameHeader(type: .data, flags: [.text]).byte == 0x5C)
-        #expect(FrameHeader(type: .hello).byte == 0x40)
-        #expect(try FrameHeader(byte: 0x5C) == FrameHeader(type: .data, flags: [.text]))
+        #expect(FrameHeader(type: .data, flags: [.text]).byte == 0x9C)
+        #expect(FrameHeader(type: .hello).byte == 0x80)
+        #expect(try FrameHeader(byte: 0x9C) == FrameHeader(type: .data, flags: [.text]))
     }
 
-    @Test(arguments: [UInt8(0x00), 0x80, 0xC0, 0x1B, 0xFF])
+    @Test(arguments: [UInt8(0x00), 0x40, 0x5C, 0xC0, 0x1B, 0xFF])
     func wrongVersionIsRejected(byte: UInt8) {
         #expect(throws: SecureSMSError.wrongVersion(byte >> 6)) { try Frame(bytes: [byte] + [UInt8](repeating: 0, count: 40)) }
     }
 
     @Test func unknownTypesAreRejected() {
-        #expect(throws: SecureSMSError.unknownFrameType(6)) { try Frame(bytes: [0x70] + [UInt8](repeating: 0, count: 40)) }
-        #expect(throws: SecureSMSError.unknownFrameType(7)) { try Frame(bytes: [0x78] + [UInt8](repeating: 0, count: 40)) }
+        #expect(throws: SecureSMSError.unknownFrameType(6)) { try Frame(bytes: [0xB0] + [UInt8](repeating: 0, count: 40)) }
+        #expect(throws: SecureSMSError.unknownFrameType(7)) { try Frame(bytes: [0xB8] + [UInt8](repeating: 0, count: 40)) }
         #expect(throws: SecureSMSError.emptyFrame) { try Frame(bytes: []) }
     }
 

@@ -13,29 +13,40 @@ import Testing
         let client = try Identity.generate(seed: [UInt8](repeating: 0xC1, count: 32))
         let bank = try Identity.generate(seed: [UInt8](repeating: 0xB0, count: 32))
         var out: [(String, String)] = [
-            ("client.secret (seed C1×32)", Hex.encode(client.secretBytes)),
+            ("client.secret (seed C1×32)", Hex.encode(client.secretKey)),
             ("client.public", client.publicKey.hex),
             ("client.fingerprint", client.publicKey.fingerprint),
             ("client.keyID", Hex.encode(client.publicKey.keyID)),
-            ("bank.secret (seed B0×32)", Hex.encode(bank.secretBytes)),
+            ("bank.secret (seed B0×32)", Hex.encode(bank.secretKey)),
             ("bank.public", bank.publicKey.hex),
             ("bank.fingerprint", bank.publicKey.fingerprint),
         ]
         // Intro (first contact ever), client ephemeral from seed 01×32.
-        var c1 = SecureEndpoint(identity: client, state: EndpointState(), configuration: .init(), ephemerals: seeded(0x01))
+        let clientConfig = EndpointConfiguration(commitOnDelivery: true)
+        let bankConfig = EndpointConfiguration(role: .bank, enrolment: EnrolmentPolicy(open: true), commitOnDelivery: true)
+        var c1 = SecureEndpoint(identity: client, state: EndpointState(), configuration: clientConfig, ephemerals: seeded(0x01))
         let intro = try c1.send(text: "Balance?", to: bank.publicKey, number: "+100", now: 0)
         out.append(("intro (text \"Balance?\", counter = first 3 bytes of public(seed 01×32))", Hex.encode(intro.step.outbound[0].bytes)))
-        var bi = SecureEndpoint(identity: bank, state: EndpointState(), configuration: .init(), ephemerals: seeded(0x04))
+        var bi = SecureEndpoint(identity: bank, state: EndpointState(), configuration: bankConfig, ephemerals: seeded(0x04))
         _ = bi.receive(intro.step.outbound[0].bytes, from: "+200", now: 0)
         let introReply = try bi.send(text: "EUR 42.00", to: client.publicKey, number: "+200", now: 0)
         out.append(("reply to intro (text \"EUR 42.00\", e = seed 04×32)", Hex.encode(introReply.step.outbound[0].bytes)))
+        // The upgrade: the client's ack for the reply carries E_c = public(seed 01×32) (its second ephemeral
+        // draw from the seeded source); the bank upgrades on it and answers under the upgraded chain.
+        _ = c1.receive(introReply.step.outbound[0].bytes, from: "+100", now: 0)
+        let upgradeAck = c1.tick(now: 10)
+        out.append(("ack 1 client→bank carrying E_c (upgrade, cumulative 1)", Hex.encode(upgradeAck.outbound[0].bytes)))
+        _ = bi.receive(upgradeAck.outbound[0].bytes, from: "+200", now: 10)
+        let upgraded = try bi.send(text: "OK", to: client.publicKey, number: "+200", now: 10)
+        out.append(("data 1 bank→client under the upgraded chain (text \"OK\")", Hex.encode(upgraded.step.outbound[0].bytes)))
         // Hello (KK), client ephemeral from seed 02×32, after the bank knows the client.
-        var c2 = SecureEndpoint(identity: client, state: EndpointState(), configuration: .init(), ephemerals: seeded(0x02))
+        var c2 = SecureEndpoint(identity: client, state: EndpointState(), configuration: clientConfig, ephemerals: seeded(0x02))
+        c2.pin(bank.publicKey, number: "+100")
         c2.markIntroduced(bank.publicKey)
         let hello = try c2.send(text: "Balance?", to: bank.publicKey, number: "+100", now: 0)
         out.append(("hello (text \"Balance?\", e = seed 02×32)", Hex.encode(hello.step.outbound[0].bytes)))
-        var b = SecureEndpoint(identity: bank, state: EndpointState(), configuration: .init(), ephemerals: seeded(0x03))
-        b.pin(client.publicKey, number: "+200")
+        var b = SecureEndpoint(identity: bank, state: EndpointState(), configuration: bankConfig, ephemerals: seeded(0x03))
+        b.enrol(client.publicKey, number: "+200", customerID: "c-1")
         _ = b.receive(hello.step.outbound[0].bytes, from: "+200", now: 0)
         let reply = try b.send(text: "EUR 42.00", to: client.publicKey, number: "+200", now: 0)
         out.append(("reply (text \"EUR 42.00\", e = seed 03×32)", Hex.encode(reply.step.outbound[0].bytes)))
