@@ -190,3 +190,80 @@ public enum SecureBenchmark {
         return max(Double(c.seconds) + Double(c.attoseconds) / 1e18, 1e-9)
     }
 }
+
+extension SecureBenchmark {
+    /// Per-message cost on the bank side with `peers` established sessions: receive one client data frame,
+    /// commit it, flush its ack, and save the whole state with `StateFile` (the only store this branch has).
+    public struct StoreLatency: Sendable, Equatable, Codable {
+        /// Peers with an established session in the bank's state.
+        public var peers: Int
+        /// Messages timed.
+        public var messages: Int
+        /// Size of the saved state file in bytes.
+        public var stateBytes: Int
+        /// Median and 99th percentile of engine work only (receive + commit + ack), microseconds.
+        public var engineP50Micros: Double
+        public var engineP99Micros: Double
+        /// Median and 99th percentile of engine work plus the durable save, microseconds.
+        public var totalP50Micros: Double
+        public var totalP99Micros: Double
+    }
+
+    /// Builds a bank with `peers` intro sessions (each upgraded), then times `messages` data frames from
+    /// random peers. The state file lives in `directory`.
+    public static func storeLatency(peers: Int, messages: Int = 200, directory: String) throws(SecureSMSError) -> StoreLatency {
+        let bankID = try Identity.generate()
+        var configuration = EndpointConfiguration(role: .bank)
+        configuration.enrolment = EnrolmentPolicy(open: false)
+        var bank = SecureEndpoint(identity: bankID, configuration: configuration)
+        var clients: [SecureEndpoint] = []
+        clients.reserveCapacity(peers)
+        for i in 0..<peers {
+            let id = try Identity.generate()
+            bank.enrol(id.publicKey, number: "+\(i)")
+            var client = SecureEndpoint(identity: id, configuration: EndpointConfiguration(commitOnDelivery: true))
+            client.markIntroducedIfPinned(bankID.publicKey, number: "+bank")
+            let hello = try client.send([1], to: bankID.publicKey, number: "+bank", now: 0)
+            let got = bank.receive(hello.step.outbound[0].bytes, from: "+\(i)", now: 0)
+            for m in got.messages { _ = try bank.commit(m.receipt, now: 0) }
+            let reply = bank.flush(now: 0)
+            for sms in reply.outbound { _ = client.receive(sms.bytes, from: "+bank", now: 0) }
+            for sms in client.flush(now: 0).outbound { _ = bank.receive(sms.bytes, from: "+\(i)", now: 0) }
+            clients.append(client)
+        }
+        let file = try StateFile(path: directory + "/bench-\(peers).state", identity: bankID)
+        try file.save(bank.state)
+        var engine: [Double] = []
+        var total: [Double] = []
+        var rng = SystemRandomNumberGenerator()
+        let clock = ContinuousClock()
+        for n in 0..<messages {
+            let i = Int.random(in: 0..<peers, using: &rng)
+            let data = try clients[i].send(Array("balance? \(n)".utf8), to: bankID.publicKey, number: "+bank", now: Double(n))
+            let start = clock.now
+            let step = bank.receive(data.step.outbound[0].bytes, from: "+\(i)", now: Double(n))
+            for m in step.messages { _ = try bank.commit(m.receipt, now: Double(n)) }
+            _ = bank.flush(now: Double(n))
+            let middle = clock.now
+            try file.save(bank.state)
+            let end = clock.now
+            engine.append(seconds(middle - start) * 1e6)
+            total.append(seconds(end - start) * 1e6)
+        }
+        func pct(_ values: [Double], _ p: Double) -> Double {
+            let sorted = values.sorted()
+            return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
+        }
+        let size = (try? AtomicFile.read(file.path))??.count ?? 0
+        return StoreLatency(peers: peers, messages: messages, stateBytes: size, engineP50Micros: pct(engine, 0.5),
+                            engineP99Micros: pct(engine, 0.99), totalP50Micros: pct(total, 0.5), totalP99Micros: pct(total, 0.99))
+    }
+}
+
+extension SecureEndpoint {
+    /// Benchmark set-up: pin `peer` and mark it as holding our key (a hello, not an intro).
+    mutating func markIntroducedIfPinned(_ peer: PublicKey, number: String) {
+        pin(peer, number: number)
+        markIntroduced(peer)
+    }
+}

@@ -257,7 +257,7 @@ struct SecureCommand: AsyncParsableCommand {
                 for await sms in link.otherMessages {
                     let line = PlainLine(from: sms.sender, text: sms.text, data_hex: sms.data.map(Self.hex))
                     if json { try? Output.json(line) } else { print("\(sms.sender) [plain SMS]: \(sms.text ?? "<binary>")") }
-                    fflush(stdout)
+                    fflush(nil)  // the line is out before the message is acknowledged
                     try? await sms.acknowledge()
                 }
             }
@@ -274,7 +274,7 @@ struct SecureCommand: AsyncParsableCommand {
                         } else {
                             print("\(m.from) [\(m.trust.rawValue) \(m.peer.fingerprint)]: \(m.text)")
                         }
-                        fflush(stdout)
+                        fflush(nil)  // the line is out before the message is acknowledged
                         try? await link.channel.commit(m.receipt)  // written out: now acknowledge it
                         seen += 1
                         if let limit, seen >= limit { return }

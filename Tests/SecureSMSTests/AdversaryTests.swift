@@ -60,7 +60,9 @@ import Testing
 
     @Test func firstContactForAnotherKeyIsRejected() throws {
         var client = Fixtures.endpoint(Fixtures.client, tag: 1)
-        var mallory = Fixtures.endpoint(Fixtures.mallory, tag: 3)
+        var mallory = SecureEndpoint(identity: Fixtures.mallory, state: EndpointState(),
+                                     configuration: EndpointConfiguration(role: .bank, enrolment: EnrolmentPolicy(open: true)),
+                                     ephemerals: Fixtures.ephemerals(3))
         let hello = try client.send(text: "hi", to: Fixtures.bank.publicKey, number: "+bank", now: 0)
         let step = mallory.receive(hello.step.outbound[0].bytes, from: "+client", now: 0)
         #expect(step.messages.isEmpty)

@@ -71,9 +71,6 @@ extension Identity {
 }
 
 extension EndpointStep {
-    var messages: [ReceivedMessage] {
-        events.compactMap { if case .message(let m) = $0 { return m } else { return nil } }
-    }
     var rejections: [SecureSMSError] {
         events.compactMap { if case .rejected(_, let e) = $0 { return e } else { return nil } }
     }

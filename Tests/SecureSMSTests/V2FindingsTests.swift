@@ -51,19 +51,21 @@ import Testing
         let hello = try client.send(text: "pay 500 to Bob", to: Fixtures.bank.publicKey, number: "+bank", now: 0)
         let recorded = hello.step.outbound[0].bytes
         #expect(bank.receive(recorded, from: "+client", now: 0).messages.count == 1)
-        // The flood: 4,200 intros from throw-away keys, each from its own number (open enrolment).
-        var rng = SeededRandom(seed: 5)
+        // The flood: 4,200 valid intros (distinct first-contact ids) from a stranger's key, each from its own
+        // number, paced under the rate limits. v1's global FIFO of 4096 ids would have forgotten the hello.
+        var stranger = Fixtures.endpoint(Fixtures.mallory, tag: 3)
         for i in 0..<4_200 {
-            var stranger = SecureEndpoint(identity: try Identity.generate(seed: rng.bytes(32)), state: EndpointState(),
-                                          configuration: .init(), ephemerals: Fixtures.ephemerals(UInt8(i % 251)))
-            let intro = try stranger.send([UInt8(i & 0xFF)], to: Fixtures.bank.publicKey, number: "+bank", now: 1)
-            _ = bank.receive(intro.step.outbound[0].bytes, from: "+x\(i)", now: 1)
+            stranger.rekey(peer: Fixtures.bank.publicKey)
+            let now = 1 + Double(i) * 721
+            let intro = try stranger.send([UInt8(i & 0xFF)], to: Fixtures.bank.publicKey, number: "+bank", now: now)
+            _ = bank.receive(intro.step.outbound[0].bytes, from: "+x\(i)", now: now)
         }
+        #expect(bank.peer(Fixtures.mallory.publicKey)?.firstContacts.count == PeerRecord.firstContactLimit)
         // The original session is gone (expired, rekeyed away, or deleted by an operator).
         var state = bank.state
         state.sessions.removeAll { $0.peer == Fixtures.client.publicKey }
         var restarted = SecureEndpoint(identity: Fixtures.bank, state: state, configuration: bank.configuration)
-        let replay = restarted.receive(recorded, from: "+client", now: 2)
+        let replay = restarted.receive(recorded, from: "+client", now: 4_200 * 721)
         #expect(replay.messages.isEmpty)
         #expect(replay.rejections == [.replayed(counter: 0)])
     }
@@ -171,9 +173,11 @@ import Testing
         var client = Fixtures.endpoint(Fixtures.client, tag: 1, configuration: manual)
         var bank = Fixtures.endpoint(Fixtures.bank, tag: 2, configuration: manual)
         let intro = try client.send(text: "hello", to: Fixtures.bank.publicKey, number: "+bank", now: 0)
-        _ = bank.receive(intro.step.outbound[0].bytes, from: "+client", now: 0)
+        let first = try #require(bank.receive(intro.step.outbound[0].bytes, from: "+client", now: 0).messages.first)
+        _ = try bank.commit(first.receipt, now: 0)
         let reply = try bank.send(text: "welcome", to: Fixtures.client.publicKey, number: "+client", now: 1)
-        _ = client.receive(reply.step.outbound[0].bytes, from: "+bank", now: 1)
+        let welcome = try #require(client.receive(reply.step.outbound[0].bytes, from: "+bank", now: 1).messages.first)
+        _ = try client.commit(welcome.receipt, now: 1)  // its ack rides on the next frame
         let later = try client.send(text: "transfer 10", to: Fixtures.bank.publicKey, number: "+bank", now: 2)
         let got = bank.receive(later.step.outbound[0].bytes, from: "+client", now: 2)
         let message = try #require(got.messages.first)

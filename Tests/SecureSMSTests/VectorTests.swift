@@ -88,16 +88,20 @@ import Testing
         "bank.fingerprint":
             "F4V9-GPYW-V99H-LFVB-SEHU",
         "intro (text \"Balance?\", counter = first 3 bytes of public(seed 01×32))":
-            "4c6cf251d3cf2a8e08aab09c6ad68eca6d3d7421c948e4e8df0f48718429809f681b1b58021292a015379897202691e514212227e8d7a8758e3a49",
+            "8c6cf251d3cf2a8e08aab09c6ad68eca6d3d7421c948e4e8df0f48718429809f681b1b58e21b3d13f079cfede676ed8621b2d25b61ca58062a3c89",
         "reply to intro (text \"EUR 42.00\", e = seed 04×32)":
-            "54edd03cade80d29de6ea313a74ab369f4732ecb36649066b78b5b2dd664cb0417066d80bd80eaf7c6aef7fdb3fd68f377b7013bdee0c67902",
+            "94edd03cade80d29de6ea313a74ab369f4732ecb36649066b78b5b2dd664cb04176bb0d3216402fa8bd635f8203d97ecbda61170f77d84551c",
+        "ack 1 client→bank carrying E_c (upgrade, cumulative 1)":
+            "a00000011b1b58dd50ea14b60da17b790cd02754d970c9bab864ebb3c0f3016fe51d3f57b2937349f5c38a51c5a2a5c6e2c47220cc1e92feb6",
+        "data 1 bank→client under the upgraded chain (text \"OK\")":
+            "9c000001dd4706653ae76133ff5f2dce74c09b92ec90",
         "hello (text \"Balance?\", e = seed 02×32)":
-            "44dbdb1360346e7c911a5f6ba154129174cafe75b294ac3bbd5549632f48cec6266f84100bfd38e3bbd25acdfd92a2cd3d2ac3c67794a420c7e4a3",
+            "84dbdb1360346e7c911a5f6ba154129174cafe75b294ac3bbd5549632f48cec6266f8410291de89416d2fd55e0992e4c26819bd11b0c157e02d3eb",
         "reply (text \"EUR 42.00\", e = seed 03×32)":
-            "5475e270df2952c57ba8367ba8618c178f9fe50db2799d304e74e918d985686146f7b063f864bbeae9ac8aacd32f3a581828bfba16769ad10a",
+            "9475e270df2952c57ba8367ba8618c178f9fe50db2799d304e74e918d98568614695d4566d1b0c4a25937445250b3c3bf1c1bbea562d149e6a",
         "data 1 client→bank (bytes \"transfer 10\", piggy-backed ack 000001 0000)":
-            "5a0000015321b64e1579b0e8416ea0c4d90c1faa9714c140193d3acd76e4e0d9ac2dd69c",
+            "9a00000148a39c72d667fc9e9af5bedd7313438ea0900596399d5a238d64c0ba9dfa5f3a",
         "ack 1 bank→client (cumulative 2)":
-            "60000001747ad21fe9aadaa6a6c932910cbd1038eb704c3cd5",
+            "a000000180d27053034df947f5d83a50e3f4138e1b0b4a5606",
     ]
 }

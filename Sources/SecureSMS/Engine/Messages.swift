@@ -93,6 +93,11 @@ public struct EndpointStep: Sendable, Equatable {
         self.outbound = outbound
     }
 
+    /// The messages among `events`, in order.
+    public var messages: [ReceivedMessage] {
+        events.compactMap { if case .message(let m) = $0 { return m } else { return nil } }
+    }
+
     mutating func append(_ other: EndpointStep) {
         events += other.events
         outbound += other.outbound

@@ -84,7 +84,8 @@ public struct SecureEndpoint: Sendable {
 
     /// Marks `peer` as holding our key (enrolled at the bank out of band), so first contacts use hello (52 bytes).
     public mutating func markIntroduced(_ peer: PublicKey) {
-        guard var record = state.peers[peer] else { return }
+        var record = state.peers[peer]
+            ?? PeerRecord(key: peer, trust: configuration.role == .client ? .pinned : .enrolled, number: "")
         record.introduced = true
         state.peers[peer] = record
     }
@@ -230,6 +231,7 @@ public struct SecureEndpoint: Sendable {
             }
             let frame = try Self.sealData(plaintext, flags: flags, counter: counter, key: key, upgradeKey: upgradeKey,
                                           session: session)
+            if !upgradeKey.isEmpty { session.upgradeAckSent = true }  // carried once; a retransmission carries it again
             session.send = chain
             step.append(try enqueue(frame, seq: counter, messageID: message.messageID,
                                     payloadBytes: message.plaintext.count, reportable: true, into: &session, now: now))
@@ -524,6 +526,14 @@ public struct SecureEndpoint: Sendable {
         } catch {
             firstError = error
         }
+        if let known = session.upgradedWith, frame.body.count >= 32 + SIV.tagBytes, Array(frame.body.prefix(32)) == known {
+            // Bank, already upgraded: a (re-sealed or retransmitted) frame that still carries E_c.
+            var again = chain
+            let key = try again.messageKey(for: frame.counter)
+            let plaintext = try SIV.open(Array(frame.body.dropFirst(32)), key: key, ad: session.associatedData(frame) + known)
+            session.receive = again
+            return plaintext
+        }
         if session.upgradeAwaited != nil, frame.body.count >= 32 + SIV.tagBytes {
             // Bank: the client's upgrade frame, E_c ‖ SIV under the upgraded chain.
             let clientEphemeral = Array(frame.body.prefix(32))
@@ -565,6 +575,7 @@ public struct SecureEndpoint: Sendable {
         if commit {
             session.send = SendChain(upgrading: send, root: roots.responderToInitiator)
             session.upgradeAwaited = nil  // erases e_r
+            session.upgradedWith = clientEphemeral
         }
         var receive = ReceiveChain(root: roots.initiatorToResponder)
         receive.lastAckCounter = session.receive?.lastAckCounter ?? 0
@@ -583,7 +594,7 @@ public struct SecureEndpoint: Sendable {
                 guard var upgraded = try? Self.upgrade(&session, clientEphemeral: frame.ephemeral, identity: identity, commit: false),
                       let key = upgraded.ackKey, let body = try? SIV.open(frame.body, key: key, ad: ad) else { continue }
                 _ = try Self.upgrade(&session, clientEphemeral: frame.ephemeral, identity: identity, commit: true)
-                upgraded.lastAckCounter = 0
+                upgraded.lastAckCounter = frame.counter
                 session.receive = upgraded
                 opened = body
             } else {
@@ -602,11 +613,6 @@ public struct SecureEndpoint: Sendable {
                 }
             }
             guard let body = opened else { continue }
-            if var receive = session.receive, !frame.ephemeral.isEmpty {
-                guard frame.counter > receive.lastAckCounter else { throw SecureSMSError.replayed(counter: frame.counter) }
-                receive.lastAckCounter = frame.counter
-                session.receive = receive
-            }
             let ack = try AckBody(bytes: body)
             session.lastActivity = now
             var step = EndpointStep(events: acknowledge(ack, in: &session))

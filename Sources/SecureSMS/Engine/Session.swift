@@ -81,6 +81,9 @@ struct Session: Codable, Sendable, Equatable {
     var upgradeKey: [UInt8]?
     /// Whether an ack carrying `upgradeKey` was sent (then data frames go without it, 20 bytes).
     var upgradeAckSent = false
+    /// Bank side of an intro session, after the upgrade: the client's `E_c`, so frames that still carry it
+    /// (retransmissions, re-seals) open under the upgraded chain.
+    var upgradedWith: [UInt8]?
     /// Delivered messages waiting for the application's `commit`, by sequence number.
     var inbox: [UInt32: InboxEntry] = [:]
     /// Last time a frame of this session was sent or authenticated (idle expiry).
