@@ -15,6 +15,7 @@ for size in [20, 113, 500] {
                  s.sealPerSecond, s.openPerSecond, s.v1SealPerSecond, s.v1OpenPerSecond, s.sivSealPerSecond, s.sivOpenPerSecond,
                  s.chachaPolySealPerSecond, s.chachaPolyOpenPerSecond, s.chachaPolySealPerSecond / s.sivSealPerSecond,
                  s.chachaPolyOpenPerSecond / s.sivOpenPerSecond))
+    fflush(nil)  // figures survive a timeout
 }
 if !peerCounts.isEmpty {
     let directory = NSTemporaryDirectory() + "securebench-\(UUID().uuidString)"
@@ -26,5 +27,6 @@ if !peerCounts.isEmpty {
         let r = try SecureBenchmark.storeLatency(peers: peers, directory: directory)
         print(String(format: "%7d  %12d  %13.0f  %13.0f  %12.0f  %12.0f", r.peers, r.stateBytes, r.engineP50Micros,
                      r.engineP99Micros, r.totalP50Micros, r.totalP99Micros))
+        fflush(nil)
     }
 }
