@@ -75,6 +75,8 @@ let package = Package(
         .executableTarget(name: "FuzzPDU", dependencies: ["SMSPDU"]),
         // libFuzzer target for the SecureSMS frame parser (docs/fuzzing.md); a replay tool in normal builds.
         .executableTarget(name: "FuzzFrames", dependencies: ["SecureSMS"]),
+        // SecureSMS v2 seal/open and per-message store figures (docs/benchmarks.md), SecureSMS only.
+        .executableTarget(name: "SecureBench", dependencies: ["SecureSMS"]),
 
         .testTarget(name: "SMSPDUTests", dependencies: ["SMSPDU"], exclude: ["Resources"]),
         .testTarget(name: "ATModemTests", dependencies: [

@@ -78,25 +78,65 @@ public enum SecureBenchmark {
 
     private static func secure(_ scheme: String, _ size: Int, frame: Frame, transport: SecureTransportKind, notes: String) -> OverheadRow {
         var whole = frame
-        whole.body = [UInt8](repeating: 0, count: size + Sodium.tagBytes)
+        whole.body = [UInt8](repeating: 0, count: size + SIV.tagBytes)
         let parts = (try? Fragmenter.split(whole, capacity: transport.capacity)) ?? []
         let wire = parts.reduce(0) { $0 + $1.bytes.count }
         return OverheadRow(scheme: scheme, payloadBytes: size, segments: parts.count, overheadBytes: wire - size,
                            wireBytes: wire, notes: notes)
     }
 
-    /// Measured throughput of the steady-state data path (frame build + KDF step + AEAD, and back).
+    /// Measured throughput of the steady-state data path (frame build + KDF step + AEAD, and back), with
+    /// the bare AEADs beside it in the same run: v2's SIV and libsodium's ChaCha20-Poly1305 IETF (v1's).
     public struct Throughput: Sendable, Equatable, Codable {
         /// Payload size used.
         public var payloadBytes: Int
-        /// Messages sealed per second.
+        /// v2 data frames sealed per second (chain step + SIV + frame).
         public var sealPerSecond: Double
-        /// Messages parsed and opened per second.
+        /// v2 data frames parsed and opened per second.
         public var openPerSecond: Double
+        /// v1's data path (chain step + ChaCha20-Poly1305 + frame), sealed per second.
+        public var v1SealPerSecond: Double
+        /// v1's data path, opened per second.
+        public var v1OpenPerSecond: Double
+        /// Bare `SIV.seal` per second (fixed key).
+        public var sivSealPerSecond: Double
+        /// Bare `SIV.open` per second.
+        public var sivOpenPerSecond: Double
+        /// Bare `crypto_aead_chacha20poly1305_ietf_encrypt` per second (fixed key).
+        public var chachaPolySealPerSecond: Double
+        /// Bare `crypto_aead_chacha20poly1305_ietf_decrypt` per second.
+        public var chachaPolyOpenPerSecond: Double
     }
 
-    /// Seals `iterations` messages of `payloadBytes` with a real session chain, then opens them all.
-    public static func throughput(payloadBytes: Int = 100, iterations: Int = 20_000) throws(SecureSMSError) -> Throughput {
+    /// Seals `iterations` messages of `payloadBytes` with a real session chain, then opens them all; the
+    /// same for v1's path and the bare AEADs. Each figure is the best of `rounds` alternating rounds.
+    public static func throughput(payloadBytes: Int = 100, iterations: Int = 20_000, rounds: Int = 3) throws(SecureSMSError) -> Throughput {
+        var best = Throughput(payloadBytes: payloadBytes, sealPerSecond: 0, openPerSecond: 0, v1SealPerSecond: 0,
+                              v1OpenPerSecond: 0, sivSealPerSecond: 0, sivOpenPerSecond: 0, chachaPolySealPerSecond: 0,
+                              chachaPolyOpenPerSecond: 0)
+        for _ in 0..<max(1, rounds) {
+            let v2 = try dataPath(payloadBytes: payloadBytes, iterations: iterations, v1: false)
+            let v1 = try dataPath(payloadBytes: payloadBytes, iterations: iterations, v1: true)
+            let siv = try bare(payloadBytes: payloadBytes, iterations: iterations, siv: true)
+            let cp = try bare(payloadBytes: payloadBytes, iterations: iterations, siv: false)
+            best.sealPerSecond = max(best.sealPerSecond, v2.seal)
+            best.openPerSecond = max(best.openPerSecond, v2.open)
+            best.v1SealPerSecond = max(best.v1SealPerSecond, v1.seal)
+            best.v1OpenPerSecond = max(best.v1OpenPerSecond, v1.open)
+            best.sivSealPerSecond = max(best.sivSealPerSecond, siv.seal)
+            best.sivOpenPerSecond = max(best.sivOpenPerSecond, siv.open)
+            best.chachaPolySealPerSecond = max(best.chachaPolySealPerSecond, cp.seal)
+            best.chachaPolyOpenPerSecond = max(best.chachaPolyOpenPerSecond, cp.open)
+        }
+        return best
+    }
+
+    private static func v1Nonce(_ counter: UInt32) -> [UInt8] {
+        [FrameType.data.rawValue, 0, 0, 0, 0, 0, 0, 0, UInt8(truncatingIfNeeded: counter >> 24),
+         UInt8(truncatingIfNeeded: counter >> 16), UInt8(truncatingIfNeeded: counter >> 8), UInt8(truncatingIfNeeded: counter)]
+    }
+
+    private static func dataPath(payloadBytes: Int, iterations: Int, v1: Bool) throws(SecureSMSError) -> (seal: Double, open: Double) {
         let root = Sodium.blake2b(Array("benchmark root".utf8))
         let sid = Sodium.blake2b(Array("benchmark sid".utf8))
         var send = SendChain(root: root)
@@ -109,8 +149,8 @@ public enum SecureBenchmark {
         for _ in 0..<iterations {
             let (counter, key) = try send.nextMessageKey()
             var frame = Frame(header: FrameHeader(type: .data), counter: counter)
-            frame.body = try Sodium.seal(payload, key: key, nonce: ChainKDF.nonce(type: .data, counter: counter),
-                                         ad: frame.associatedHeader + sid)
+            let ad = frame.associatedHeader + sid
+            frame.body = v1 ? try Sodium.seal(payload, key: key, nonce: v1Nonce(counter), ad: ad) : try SIV.seal(payload, key: key, ad: ad)
             frames.append(frame.bytes)
         }
         let sealTime = clock.now - sealStart
@@ -118,16 +158,112 @@ public enum SecureBenchmark {
         for bytes in frames {
             let frame = try Frame(bytes: bytes)
             let key = try receive.messageKey(for: frame.counter)
-            _ = try Sodium.open(frame.body, key: key, nonce: ChainKDF.nonce(type: .data, counter: frame.counter),
-                                ad: frame.associatedHeader + sid)
+            let ad = frame.associatedHeader + sid
+            _ = v1 ? try Sodium.open(frame.body, key: key, nonce: v1Nonce(frame.counter), ad: ad) : try SIV.open(frame.body, key: key, ad: ad)
         }
         let openTime = clock.now - openStart
-        return Throughput(payloadBytes: payloadBytes, sealPerSecond: Double(iterations) / seconds(sealTime),
-                          openPerSecond: Double(iterations) / seconds(openTime))
+        return (Double(iterations) / seconds(sealTime), Double(iterations) / seconds(openTime))
+    }
+
+    private static func bare(payloadBytes: Int, iterations: Int, siv: Bool) throws(SecureSMSError) -> (seal: Double, open: Double) {
+        let key = Sodium.blake2b(Array("benchmark key".utf8))
+        let ad = [UInt8](repeating: 0x07, count: 36)
+        let payload = [UInt8](repeating: 0x42, count: payloadBytes)
+        let nonce = v1Nonce(1)
+        let clock = ContinuousClock()
+        var box: [UInt8] = []
+        let sealStart = clock.now
+        for _ in 0..<iterations {
+            box = siv ? try SIV.seal(payload, key: key, ad: ad) : try Sodium.seal(payload, key: key, nonce: nonce, ad: ad)
+        }
+        let sealTime = clock.now - sealStart
+        let openStart = clock.now
+        for _ in 0..<iterations {
+            _ = siv ? try SIV.open(box, key: key, ad: ad) : try Sodium.open(box, key: key, nonce: nonce, ad: ad)
+        }
+        let openTime = clock.now - openStart
+        return (Double(iterations) / seconds(sealTime), Double(iterations) / seconds(openTime))
     }
 
     private static func seconds(_ d: Duration) -> Double {
         let c = d.components
         return max(Double(c.seconds) + Double(c.attoseconds) / 1e18, 1e-9)
+    }
+}
+
+extension SecureBenchmark {
+    /// Per-message cost on the bank side with `peers` established sessions: receive one client data frame,
+    /// commit it, flush its ack, and save the whole state with `StateFile` (the only store this branch has).
+    public struct StoreLatency: Sendable, Equatable, Codable {
+        /// Peers with an established session in the bank's state.
+        public var peers: Int
+        /// Messages timed.
+        public var messages: Int
+        /// Size of the saved state file in bytes.
+        public var stateBytes: Int
+        /// Median and 99th percentile of engine work only (receive + commit + ack), microseconds.
+        public var engineP50Micros: Double
+        public var engineP99Micros: Double
+        /// Median and 99th percentile of engine work plus the durable save, microseconds.
+        public var totalP50Micros: Double
+        public var totalP99Micros: Double
+    }
+
+    /// Builds a bank with `peers` intro sessions (each upgraded), then times `messages` data frames from
+    /// random peers. The state file lives in `directory`.
+    public static func storeLatency(peers: Int, messages: Int = 200, directory: String) throws(SecureSMSError) -> StoreLatency {
+        let bankID = try Identity.generate()
+        var configuration = EndpointConfiguration(role: .bank)
+        configuration.enrolment = EnrolmentPolicy(open: false)
+        var bank = SecureEndpoint(identity: bankID, configuration: configuration)
+        var clients: [SecureEndpoint] = []
+        clients.reserveCapacity(peers)
+        for i in 0..<peers {
+            let id = try Identity.generate()
+            bank.enrol(id.publicKey, number: "+\(i)")
+            var client = SecureEndpoint(identity: id, configuration: EndpointConfiguration(commitOnDelivery: true))
+            client.markIntroducedIfPinned(bankID.publicKey, number: "+bank")
+            let hello = try client.send([1], to: bankID.publicKey, number: "+bank", now: 0)
+            let got = bank.receive(hello.step.outbound[0].bytes, from: "+\(i)", now: 0)
+            for m in got.messages { _ = try bank.commit(m.receipt, now: 0) }
+            let reply = bank.flush(now: 0)
+            for sms in reply.outbound { _ = client.receive(sms.bytes, from: "+bank", now: 0) }
+            for sms in client.flush(now: 0).outbound { _ = bank.receive(sms.bytes, from: "+\(i)", now: 0) }
+            clients.append(client)
+        }
+        let file = try StateFile(path: directory + "/bench-\(peers).state", identity: bankID)
+        try file.save(bank.state)
+        var engine: [Double] = []
+        var total: [Double] = []
+        var rng = SystemRandomNumberGenerator()
+        let clock = ContinuousClock()
+        for n in 0..<messages {
+            let i = Int.random(in: 0..<peers, using: &rng)
+            let data = try clients[i].send(Array("balance? \(n)".utf8), to: bankID.publicKey, number: "+bank", now: Double(n))
+            let start = clock.now
+            let step = bank.receive(data.step.outbound[0].bytes, from: "+\(i)", now: Double(n))
+            for m in step.messages { _ = try bank.commit(m.receipt, now: Double(n)) }
+            _ = bank.flush(now: Double(n))
+            let middle = clock.now
+            try file.save(bank.state)
+            let end = clock.now
+            engine.append(seconds(middle - start) * 1e6)
+            total.append(seconds(end - start) * 1e6)
+        }
+        func pct(_ values: [Double], _ p: Double) -> Double {
+            let sorted = values.sorted()
+            return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
+        }
+        let size = (try? AtomicFile.read(file.path))??.count ?? 0
+        return StoreLatency(peers: peers, messages: messages, stateBytes: size, engineP50Micros: pct(engine, 0.5),
+                            engineP99Micros: pct(engine, 0.99), totalP50Micros: pct(total, 0.5), totalP99Micros: pct(total, 0.99))
+    }
+}
+
+extension SecureEndpoint {
+    /// Benchmark set-up: pin `peer` and mark it as holding our key (a hello, not an intro).
+    mutating func markIntroducedIfPinned(_ peer: PublicKey, number: String) {
+        pin(peer, number: number)
+        markIntroduced(peer)
     }
 }

@@ -47,6 +47,20 @@ public enum SecureSMSError: Error, Equatable, Sendable, CustomStringConvertible 
     case io(String)
     /// A text-transport SMS is not a valid SecureSMS text frame.
     case notATextFrame
+    /// A client endpoint received a first contact (hello/intro): clients never accept one.
+    case firstContactRefused
+    /// A bank endpoint received a first contact from a key nobody enrolled, and enrolment is closed.
+    case notEnrolled(fingerprint: String)
+    /// Open enrolment is at its cap of unverified peers.
+    case enrolmentFull
+    /// Too many first contacts from one key or number within the rate-limit window.
+    case rateLimited(String)
+    /// This key made more first contacts than its record allows; re-enrol it.
+    case firstContactLimit(fingerprint: String)
+    /// The passphrase is empty or too weak for a long-term key (see `PassphrasePolicy`).
+    case weakPassphrase(String)
+    /// The message was never committed because the session it belongs to is unknown (stale receipt).
+    case unknownReceipt
 
     public var description: String {
         switch self {
@@ -54,7 +68,7 @@ public enum SecureSMSError: Error, Equatable, Sendable, CustomStringConvertible 
         case .invalidKey(let why): return "invalid key: \(why)"
         case .weakPublicKey: return "peer sent a low-order public key; the frame is rejected (possible attack)"
         case .emptyFrame: return "empty frame"
-        case .wrongVersion(let v): return "frame has protocol version \(v), this build speaks only version 1; upgrade the older side"
+        case .wrongVersion(let v): return "frame has protocol version \(v), this build speaks only version 2; upgrade the older side"
         case .unknownFrameType(let t): return "unknown or unexpected frame type \(t)"
         case .truncated(let field, let offset): return "frame truncated in \(field) at byte \(offset)"
         case .badFragment(let why): return "bad fragment: \(why)"
@@ -69,9 +83,16 @@ public enum SecureSMSError: Error, Equatable, Sendable, CustomStringConvertible 
         case .payloadTooLarge(let n, let limit): return "payload of \(n) bytes exceeds the limit of \(limit) bytes"
         case .wrongPassphrase: return "wrong passphrase for this key file (or the file was modified)"
         case .corruptKeyFile(let why): return "key/state file is corrupt: \(why)"
-        case .passwordHashingFailed: return "Argon2id failed; the machine may lack the memory the cost parameters need"
+        case .passwordHashingFailed: return "Argon2id failed: the cost parameters are below libsodium's minimum or the machine lacks the memory they need"
         case .io(let why): return "I/O error: \(why)"
         case .notATextFrame: return "not a SecureSMS text frame"
+        case .firstContactRefused: return "a client endpoint never accepts a first contact (hello/intro); the frame is rejected"
+        case .notEnrolled(let fp): return "key \(fp) is not enrolled; enrol it (smskit secure enrol) or enable open enrolment"
+        case .enrolmentFull: return "open enrolment is full (too many unverified peers); enrol keys out of band or wait for idle ones to expire"
+        case .rateLimited(let what): return "too many first contacts from \(what); try again later"
+        case .firstContactLimit(let fp): return "key \(fp) used up its first contacts; re-enrol it"
+        case .weakPassphrase(let why): return "passphrase refused: \(why); use at least \(PassphrasePolicy.minimumLength) characters with some variety (a few random words)"
+        case .unknownReceipt: return "no delivered message matches this receipt (already committed, or its session is gone)"
         }
     }
 }

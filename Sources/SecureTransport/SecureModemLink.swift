@@ -1,15 +1,34 @@
 import ATModem
 import SecureSMS
 
+/// What a `SecureModemLink` does with SMS that are not SecureSMS frames for it (ordinary texts, other
+/// applications' ports, a binary SMS on a text link).
+public enum OtherMessagePolicy: Sendable, Equatable {
+    /// Hand them on through `SecureModemLink.otherMessages`; the consumer stores and acknowledges each
+    /// (the SIM slot is freed then). Until then they stay on the modem.
+    case handOn
+    /// Leave them on the modem for another consumer of the same modem (nothing is deleted).
+    case leave
+}
+
 /// Runs a `SecureChannel` over a `Modem`: frames out through `ModemFrameTransport`, and every incoming
-/// SMS addressed to the application port (or a text frame) into the channel. An SMS is deleted from the
-/// modem only after the channel persisted its effect; other SMS are left alone for other consumers.
+/// frame of this link's transport into the channel. A frame SMS is deleted from the modem only after the
+/// channel persisted its effect (a delivered message sits in the endpoint's inbox until the application
+/// commits it, and only then is it acknowledged). SMS that are not frames are never deleted here: they are
+/// handed on (`otherMessages`) or left, so ordinary texts never block a secure listener by filling the SIM
+/// unseen.
+///
+/// Recognition is strict and per transport: a binary link takes only 8-bit SMS addressed to its
+/// application port; a text link takes only text SMS that `TextFrameCodec` accepts (marker, base64,
+/// length, v2 header) — a `#` text on a binary link, or a text that fails authentication on a text link,
+/// is handed on.
 ///
 /// Example:
 /// ```swift
 /// let link = try await SecureModemLink.open(modem: modem, identity: me, stateFile: file)
 /// try await link.channel.send(text: "hi", to: bank, number: "+100")
-/// for await event in link.channel.events { … }
+/// for await event in link.channel.events { … }          // commit each .message(m) with link.channel.commit(m.receipt)
+/// for await sms in link.otherMessages { …; try await sms.acknowledge() }
 /// ```
 public final class SecureModemLink: Sendable {
     /// Default application port for SecureSMS (16-bit addressing).
@@ -21,47 +40,73 @@ public final class SecureModemLink: Sendable {
     public let modem: Modem
     /// The application port.
     public let port: Int
+    /// SMS that are not frames for this link (`OtherMessagePolicy.handOn`); acknowledge each once stored.
+    public let otherMessages: AsyncStream<IncomingMessage>
     private let pump: Task<Void, Never>
 
-    private init(channel: SecureChannel, modem: Modem, port: Int, pump: Task<Void, Never>) {
+    private init(channel: SecureChannel, modem: Modem, port: Int, otherMessages: AsyncStream<IncomingMessage>,
+                 pump: Task<Void, Never>) {
         self.channel = channel
         self.modem = modem
         self.port = port
+        self.otherMessages = otherMessages
         self.pump = pump
     }
 
     /// Opens the channel over `modem` and starts feeding it incoming frames and timers.
     /// `observer`, if given, sees every outgoing SMS first (e.g. to print `FrameSummary` in a demo).
-    public static func open(modem: Modem, identity: Identity, stateFile: StateFile?,
+    public static func open(modem: Modem, identity: Identity, stateFile: (any SecureStateStore)?,
                             configuration: EndpointConfiguration = .init(), port: Int = defaultPort,
+                            others: OtherMessagePolicy = .handOn,
                             observer: (@Sendable (OutboundSMS) async -> Void)? = nil) async throws -> SecureModemLink {
         let modemTransport = ModemFrameTransport(modem: modem, kind: configuration.transport, port: port)
         let transport: any FrameTransport = observer.map { TappedTransport(modemTransport, observer: $0) } ?? modemTransport
         let channel = try SecureChannel(identity: identity, stateFile: stateFile, configuration: configuration,
                                         transport: transport)
         await channel.startTimers()
+        let (otherStream, otherContinuation) = AsyncStream<IncomingMessage>.makeStream(bufferingPolicy: .bufferingOldest(256))
+        let kind = configuration.transport
         let pump = Task {
             for await message in modem.incoming {
-                guard let frame = SecureModemLink.frame(of: message, port: port) else { continue }
+                guard let frame = SecureModemLink.frame(of: message, port: port, transport: kind) else {
+                    if others == .handOn { otherContinuation.yield(message) }
+                    continue
+                }
                 do {
-                    try await channel.receive(frame, from: message.sender)
+                    let rejection = try await channel.receive(frame, from: message.sender)
+                    if kind == .text, let rejection, Self.isForeign(rejection) {
+                        // Looked like a frame but is not ours: somebody's text. Never delete it.
+                        if others == .handOn { otherContinuation.yield(message) }
+                        continue
+                    }
                     try await message.acknowledge()
                 } catch {
                     continue  // state not saved or SMS not deleted: it is offered again / retransmitted
                 }
             }
+            otherContinuation.finish()
         }
-        return SecureModemLink(channel: channel, modem: modem, port: port, pump: pump)
+        return SecureModemLink(channel: channel, modem: modem, port: port, otherMessages: otherStream, pump: pump)
     }
 
-    /// The frame bytes an incoming SMS carries, if it is a SecureSMS frame for `port`.
-    public static func frame(of message: IncomingMessage, port: Int) -> [UInt8]? {
-        switch message.content {
-        case .data(let bytes):
+    /// Whether a rejection means "not a frame of any session here" (rather than a duplicate or replay of ours).
+    private static func isForeign(_ error: SecureSMSError) -> Bool {
+        switch error {
+        case .replayed, .outsideWindow, .revoked, .rateLimited: return false
+        default: return true
+        }
+    }
+
+    /// The frame bytes an incoming SMS carries, if it is a SecureSMS frame for `port` on a `transport` link.
+    public static func frame(of message: IncomingMessage, port: Int, transport: SecureTransportKind = .binary) -> [UInt8]? {
+        switch (message.content, transport) {
+        case (.data(let bytes), .binary):
             guard message.ports?.destination == port else { return nil }
             return bytes
-        case .text(let text):
+        case (.text(let text), .text):
             return try? TextFrameCodec.decode(text)
+        default:
+            return nil
         }
     }
 

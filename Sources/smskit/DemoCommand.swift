@@ -51,9 +51,13 @@ struct DemoCommand: AsyncParsableCommand {
         quiet.logLevel = .warning
         let configuration = EndpointConfiguration(transport: kind, retry: RetryPolicy(initialTimeout: 2, multiplier: 2, maximumTimeout: 10, maximumAttempts: 8),
                                                   ackDelay: 0.5)
+        var bankConfiguration = configuration
+        bankConfiguration.role = .bank
         let bank = try await SecureModemLink.open(
             modem: try await Modem(port: bankPort, logger: quiet), identity: bankKey, stateFile: nil,
-            configuration: configuration, observer: { await air.record(from: "bank", $0) })
+            configuration: bankConfiguration, observer: { await air.record(from: "bank", $0) })
+        // The client's key was enrolled out of band (at account opening), bound to its number.
+        try await bank.channel.enrol(clientKey.publicKey, number: Self.clientNumber, customerID: "12345678")
         let client = try await SecureModemLink.open(
             modem: try await Modem(port: clientPort, logger: quiet), identity: clientKey, stateFile: nil,
             configuration: configuration, observer: { await air.record(from: "client", $0) })
@@ -63,6 +67,7 @@ struct DemoCommand: AsyncParsableCommand {
         let bankTask = Task { () -> ReceivedMessage? in
             for await event in bank.channel.events {
                 guard case .message(let message) = event else { continue }
+                try? await bank.channel.commit(message.receipt)  // the bank's application has it: acknowledge
                 _ = try? await bank.channel.send(text: replyText, to: message.peer, number: message.from)
                 return message
             }
@@ -74,9 +79,12 @@ struct DemoCommand: AsyncParsableCommand {
             var cost: MessageCost?
             for await event in client.channel.events {
                 switch event {
-                case .message(let m): reply = m
+                case .message(let m):
+                    reply = m
+                    try? await client.channel.commit(m.receipt)
                 case .delivered(let id, _, let c) where id == sent.messageID: cost = c
                 case .failed(let id, _) where id == sent.messageID: return (reply, nil)
+                case .unconfirmed(let id, _) where id == sent.messageID: return (reply, nil)
                 default: break
                 }
                 if reply != nil, cost != nil { return (reply, cost) }
@@ -103,7 +111,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         section("What the applications saw")
         if let m = received {
-            print("bank   got   \"\(m.text)\"  from \(m.from), sender \(m.peer.fingerprint), trust \(m.trust)")
+            print("bank   got   \"\(m.text)\"  from \(m.from), sender \(m.peer.fingerprint), trust \(m.trust), customer \(m.customerID ?? "-")")
         } else { print("bank   got   nothing (timed out)") }
         if let r = reply {
             print("client got   \"\(r.text)\"  from \(r.from), sender \(r.peer.fingerprint), trust \(r.trust)")

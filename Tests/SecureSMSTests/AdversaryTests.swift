@@ -54,13 +54,15 @@ import Testing
 
     @Test func wrongVersionIsRejected() throws {
         var (_, bank, data) = try Self.established()
-        data[0] = data[0] & 0x3F | 0x80
-        #expect(bank.receive(data, from: "+client", now: 200).rejections == [.wrongVersion(2)])
+        data[0] = data[0] & 0x3F | 0x40  // a v1 frame: no negotiation, no fallback
+        #expect(bank.receive(data, from: "+client", now: 200).rejections == [.wrongVersion(1)])
     }
 
     @Test func firstContactForAnotherKeyIsRejected() throws {
         var client = Fixtures.endpoint(Fixtures.client, tag: 1)
-        var mallory = Fixtures.endpoint(Fixtures.mallory, tag: 3)
+        var mallory = SecureEndpoint(identity: Fixtures.mallory, state: EndpointState(),
+                                     configuration: EndpointConfiguration(role: .bank, enrolment: EnrolmentPolicy(open: true)),
+                                     ephemerals: Fixtures.ephemerals(3))
         let hello = try client.send(text: "hi", to: Fixtures.bank.publicKey, number: "+bank", now: 0)
         let step = mallory.receive(hello.step.outbound[0].bytes, from: "+client", now: 0)
         #expect(step.messages.isEmpty)
@@ -73,9 +75,10 @@ import Testing
         var mallory = Fixtures.endpoint(Fixtures.mallory, tag: 3)
         let hello = try mallory.send(text: "x", to: Fixtures.bank.publicKey, number: "+bank", now: 0)
         let step = bank.receive(hello.step.outbound[0].bytes, from: "+client", now: 300)
-        // Authenticated as Mallory's key, so it is reported as `changed` (known number, unknown key).
-        #expect(step.messages.first?.trust == .changed)
+        // Authenticated as Mallory's key: unverified (open enrolment), never the client's session or trust.
+        #expect(step.messages.first?.trust == .unverified)
         #expect(step.messages.first?.peer == Fixtures.mallory.publicKey)
+        #expect(bank.peer(Fixtures.client.publicKey)?.trust == .unverified)
     }
 
     @Test func replayedFirstContactIsNotDeliveredTwice() throws {
@@ -88,7 +91,7 @@ import Testing
         // Once the session is gone (revoked and re-trusted), the replay cache still refuses it.
         var state = bank.state
         state.sessions.removeAll()
-        var restarted = SecureEndpoint(identity: Fixtures.bank, state: state)
+        var restarted = SecureEndpoint(identity: Fixtures.bank, state: state, configuration: bank.configuration)
         let replay = restarted.receive(hello.step.outbound[0].bytes, from: "+client", now: 2)
         #expect(replay.messages.isEmpty)
         #expect(replay.rejections == [.replayed(counter: 0)])

@@ -3,19 +3,19 @@ import Testing
 
 @Suite struct FrameTests {
     @Test func headerByteLayout() throws {
-        #expect(FrameHeader(type: .data, flags: [.text]).byte == 0x5C)
-        #expect(FrameHeader(type: .hello).byte == 0x40)
-        #expect(try FrameHeader(byte: 0x5C) == FrameHeader(type: .data, flags: [.text]))
+        #expect(FrameHeader(type: .data, flags: [.text]).byte == 0x9C)
+        #expect(FrameHeader(type: .hello).byte == 0x80)
+        #expect(try FrameHeader(byte: 0x9C) == FrameHeader(type: .data, flags: [.text]))
     }
 
-    @Test(arguments: [UInt8(0x00), 0x80, 0xC0, 0x1B, 0xFF])
+    @Test(arguments: [UInt8(0x00), 0x40, 0x5C, 0xC0, 0x1B, 0xFF])
     func wrongVersionIsRejected(byte: UInt8) {
         #expect(throws: SecureSMSError.wrongVersion(byte >> 6)) { try Frame(bytes: [byte] + [UInt8](repeating: 0, count: 40)) }
     }
 
     @Test func unknownTypesAreRejected() {
-        #expect(throws: SecureSMSError.unknownFrameType(6)) { try Frame(bytes: [0x70] + [UInt8](repeating: 0, count: 40)) }
-        #expect(throws: SecureSMSError.unknownFrameType(7)) { try Frame(bytes: [0x78] + [UInt8](repeating: 0, count: 40)) }
+        #expect(throws: SecureSMSError.unknownFrameType(6)) { try Frame(bytes: [0xB0] + [UInt8](repeating: 0, count: 40)) }
+        #expect(throws: SecureSMSError.unknownFrameType(7)) { try Frame(bytes: [0xB8] + [UInt8](repeating: 0, count: 40)) }
         #expect(throws: SecureSMSError.emptyFrame) { try Frame(bytes: []) }
     }
 
@@ -82,14 +82,20 @@ import Testing
         #expect(SecureTransportKind.binary.capacity == 133)
         #expect(SecureTransportKind.text.capacity == 119)
         var rng = SeededRandom(seed: 3)
-        for n in [0, 1, 2, 3, 20, 119] {
-            let bytes = rng.bytes(n)
+        for n in [25, 52, 119] {
+            var frame = Frame(header: FrameHeader(type: .data), counter: 7, body: rng.bytes(n - 4))
+            frame.header.flags = []
+            let bytes = frame.bytes
             let text = TextFrameCodec.encode(bytes)
             #expect(text.count <= 160)
             #expect(PackedText.septets(text) != nil)  // every character is GSM-7
             #expect(try TextFrameCodec.decode(text) == bytes)
         }
         #expect(TextFrameCodec.encode(rng.bytes(119)).count == 160)
+        // Strict: base64 that does not decode to a v2 frame is ordinary text (v1 took any "#…").
+        #expect(throws: SecureSMSError.notATextFrame) { try TextFrameCodec.decode(TextFrameCodec.encode(rng.bytes(3))) }
+        #expect(throws: SecureSMSError.notATextFrame) { try TextFrameCodec.decode("#Hashtag") }
+        #expect(throws: SecureSMSError.notATextFrame) { try TextFrameCodec.decode(TextFrameCodec.encode([0x5C] + rng.bytes(30))) }  // a v1 header
         #expect(throws: SecureSMSError.notATextFrame) { try TextFrameCodec.decode("hello") }
         #expect(throws: SecureSMSError.notATextFrame) { try TextFrameCodec.decode("#hash tag") }
     }
@@ -126,7 +132,7 @@ import Testing
         #expect(s.type == "data")
         #expect(s.flags == ["ack", "text"])
         #expect(s.number == 7)
-        #expect(s.text.hasPrefix("data #7 [ack,text] 20 bytes: 5e000007"))
+        #expect(s.text.hasPrefix("data #7 [ack,text] 20 bytes: 9e000007"))
         #expect(FrameSummary(bytes: [0x00]).type == "invalid")
     }
 }

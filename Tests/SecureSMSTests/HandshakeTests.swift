@@ -11,7 +11,8 @@ import Testing
         #expect(frame.header.type == .intro)
         var got = bank.receive(first.step.outbound[0].bytes, from: "+client", now: 1)
         #expect(got.messages.map(\.text) == ["balance?"])
-        #expect(got.messages.first?.trust == .new)
+        #expect(got.messages.first?.trust == .unverified)  // open enrolment: nobody enrolled this key
+        #expect(got.messages.first?.replayProtected == false)  // message 1 is 0-RTT
         #expect(got.messages.first?.peer == Fixtures.client.publicKey)
         let reply = try bank.send(text: "42.00 EUR", to: Fixtures.client.publicKey, number: "+client", now: 1.5)
         #expect(reply.step.outbound.count == 1)
@@ -19,17 +20,20 @@ import Testing
         got = client.receive(reply.step.outbound[0].bytes, from: "+bank", now: 2)
         #expect(got.messages.map(\.text) == ["42.00 EUR"])
         #expect(got.deliveredIDs == [first.messageID])
-        // The client owes an ack; after the delay it sends a stand-alone ack frame.
+        // The client owes an ack; after the delay it sends a stand-alone ack frame that carries its upgrade
+        // ephemeral (v2, §3.3): 25 + 32 bytes, and the bank upgrades on it.
         let ack = client.tick(now: 10)
         #expect(ack.outbound.count == 1)
-        #expect(ack.outbound[0].bytes.count == 25)
+        #expect(ack.outbound[0].bytes.count == 57)
         got = bank.receive(ack.outbound[0].bytes, from: "+client", now: 11)
         #expect(got.deliveredIDs == [reply.messageID])
-        // The client's first data frame of an intro session carries its upgrade ephemeral (+32, §3.3).
-        let upgrade = try client.send([UInt8](repeating: 6, count: 81), to: Fixtures.bank.publicKey, number: "+bank", now: 12)
-        #expect(upgrade.cost == MessageCost(segments: 1, wireBytes: 133, overheadBytes: 52))
+        #expect(bank.state.sessions.allSatisfy { $0.upgradeAwaited == nil })
+        // So the client's second data message costs 20 bytes, not 52.
+        let upgrade = try client.send([UInt8](repeating: 6, count: 113), to: Fixtures.bank.publicKey, number: "+bank", now: 12)
+        #expect(upgrade.cost == MessageCost(segments: 1, wireBytes: 133, overheadBytes: 20))
         got = bank.receive(upgrade.step.outbound[0].bytes, from: "+client", now: 12)
-        #expect(got.messages.map(\.payload) == [[UInt8](repeating: 6, count: 81)])
+        #expect(got.messages.map(\.payload) == [[UInt8](repeating: 6, count: 113)])
+        #expect(got.messages.first?.replayProtected == true)
         // Steady state: 20 bytes of overhead.
         let data = try client.send([UInt8](repeating: 7, count: 113), to: Fixtures.bank.publicKey, number: "+bank", now: 12)
         #expect(data.step.outbound.count == 1)
@@ -37,7 +41,7 @@ import Testing
         #expect(data.cost?.overheadBytes == 20)
         got = bank.receive(data.step.outbound[0].bytes, from: "+client", now: 13)
         #expect(got.messages.map(\.payload) == [[UInt8](repeating: 7, count: 113)])
-        #expect(got.messages.first?.trust == .pinned)  // `new` was reported once, on the first message
+        #expect(got.messages.first?.trust == .unverified)  // no trust on first use: still unverified
     }
 
     /// Every byte of an intro — header, the static key in clear, the counter, ciphertext, tag — is

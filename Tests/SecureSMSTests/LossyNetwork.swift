@@ -70,7 +70,7 @@ struct Conversation {
             switch event {
             case .message(let m): if atA { receivedByA.append(m) } else { receivedByB.append(m) }
             case .delivered(let id, _, _): if atA { deliveredToA.insert(id) } else { deliveredToB.insert(id) }
-            case .failed: failures += 1
+            case .failed, .unconfirmed: failures += 1
             case .rejected(_, let e): rejections.append(e)
             }
         }

@@ -19,8 +19,11 @@ import Testing
                                                   retry: RetryPolicy(initialTimeout: 1.5, multiplier: 1.5, maximumTimeout: 4,
                                                                      maximumAttempts: 30),
                                                   ackDelay: 0.2)
+        var bankConfiguration = configuration
+        bankConfiguration.role = .bank
         let client = try await SecureModemLink.open(modem: ma, identity: Fixtures.client, stateFile: nil, configuration: configuration)
-        let bank = try await SecureModemLink.open(modem: mb, identity: Fixtures.bank, stateFile: nil, configuration: configuration)
+        let bank = try await SecureModemLink.open(modem: mb, identity: Fixtures.bank, stateFile: nil, configuration: bankConfiguration)
+        try await bank.channel.enrol(Fixtures.client.publicKey, number: "+15550001", customerID: "c-7")
         return (net, client, bank)
     }
 
@@ -46,9 +49,15 @@ import Testing
         func snapshot() -> ([ReceivedMessage], Set<UInt64>) { (messages, delivered) }
     }
 
+    /// The application side: stores each message (in the collector), then commits it.
     static func collect(_ channel: SecureChannel) -> Collector {
         let collector = Collector()
-        Task { for await event in channel.events { await collector.add(event) } }
+        Task {
+            for await event in channel.events {
+                await collector.add(event)
+                if case .message(let m) = event { try? await channel.commit(m.receipt) }
+            }
+        }
         return collector
     }
 
@@ -84,7 +93,9 @@ import Testing
         let (bankMessages, _) = await atBank.snapshot()
         let (clientMessages, clientDelivered) = await atClient.snapshot()
         #expect(bankMessages.map(\.text) == (0..<8).map { "request \($0)" })
-        #expect(bankMessages.first?.trust == .new)
+        #expect(bankMessages.allSatisfy { $0.trust == .enrolled && $0.customerID == "c-7" })
+        #expect(bankMessages.first?.replayProtected == false)
+        #expect(bankMessages.dropFirst().allSatisfy { $0.replayProtected })
         #expect(bankMessages.allSatisfy { $0.peer == Fixtures.client.publicKey })
         #expect(clientMessages.map(\.text) == (0..<8).map { "answer \($0)" })
         #expect(clientDelivered == Set(sent))
@@ -102,5 +113,43 @@ import Testing
         #expect(arrived)
         #expect(await atBank.snapshot().0.map(\.text) == ["hello"])
         await Self.shutdown(net, client, bank)
+    }
+
+    /// Issue 14 item 3: ordinary SMS (more than the SIM holds, one of them a `#…` text) arrive on a binary
+    /// secure link. They are handed on, never taken as frames; the consumer acknowledges them, so the SIM
+    /// never fills and the secure message behind them still arrives.
+    @Test func ordinarySMSDoNotBlockASecureListener() async throws {
+        let (net, client, bank) = try await Self.links(faults: "", transport: .binary)
+        let atBank = Self.collect(bank.channel)
+        let plain = Plain()
+        let consumer = Task {
+            for await sms in bank.otherMessages {
+                await plain.add(sms.text ?? "<binary>")
+                try? await sms.acknowledge()
+            }
+        }
+        let texts = (0..<40).map { "ordinary text \($0)" } + ["#UAAAAQhello"]
+        for text in texts { try await net.injectIncoming(to: "+15550002", from: "+4917000", text: text) }
+        try await client.channel.send(text: "secure after the flood", to: Fixtures.bank.publicKey, number: "+15550002")
+        let done = await Self.wait(seconds: 60) {
+            let handedOn = await plain.all.count
+            let secure = await atBank.snapshot().0.count
+            return handedOn == texts.count && secure == 1
+        }
+        #expect(done)
+        #expect(Set(await plain.all) == Set(texts))
+        #expect(await atBank.snapshot().0.map(\.text) == ["secure after the flood"])
+        let stored = await Self.wait(seconds: 10) {
+            guard let modem = await net.modem("+15550002") else { return false }
+            return await modem.storedMessages().isEmpty
+        }
+        #expect(stored)
+        consumer.cancel()
+        await Self.shutdown(net, client, bank)
+    }
+
+    actor Plain {
+        var all: [String] = []
+        func add(_ text: String) { all.append(text) }
     }
 }

@@ -29,8 +29,16 @@ enum Fixtures {
         }
     }
 
-    static func endpoint(_ identity: Identity, tag: UInt8, configuration: EndpointConfiguration = .init()) -> SecureEndpoint {
-        SecureEndpoint(identity: identity, state: EndpointState(), configuration: configuration, ephemerals: ephemerals(tag))
+    /// An endpoint for protocol tests: `Fixtures.bank` gets the bank role with open enrolment, every other
+    /// identity the client role; messages are acknowledged on delivery unless `commitOnDelivery` is set false
+    /// in `configuration` by the test (the tests of the commit path do that).
+    static func endpoint(_ identity: Identity, tag: UInt8, configuration: EndpointConfiguration = .init(commitOnDelivery: true)) -> SecureEndpoint {
+        var configuration = configuration
+        if identity.publicKey == bank.publicKey {
+            configuration.role = .bank
+            configuration.enrolment.open = true
+        }
+        return SecureEndpoint(identity: identity, state: EndpointState(), configuration: configuration, ephemerals: ephemerals(tag))
     }
 }
 
@@ -57,14 +65,19 @@ final class NSLockish: @unchecked Sendable {
 import Glibc
 #endif
 
+extension Identity {
+    /// The raw secret of a software test identity (attacker models in the tests).
+    var secretKey: [UInt8] { (try? withSecret { $0 }) ?? [] }
+}
+
 extension EndpointStep {
-    var messages: [ReceivedMessage] {
-        events.compactMap { if case .message(let m) = $0 { return m } else { return nil } }
-    }
     var rejections: [SecureSMSError] {
         events.compactMap { if case .rejected(_, let e) = $0 { return e } else { return nil } }
     }
     var deliveredIDs: [UInt64] {
         events.compactMap { if case .delivered(let id, _, _) = $0 { return id } else { return nil } }
+    }
+    var unconfirmedIDs: [UInt64] {
+        events.compactMap { if case .unconfirmed(let id, _) = $0 { return id } else { return nil } }
     }
 }

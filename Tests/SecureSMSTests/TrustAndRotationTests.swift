@@ -2,33 +2,35 @@ import Testing
 @testable import SecureSMS
 
 @Suite struct TrustAndRotationTests {
-    @Test func peerStoreClassifiesNumberAndKeyChanges() throws {
-        var peers = PeerStore()
+    @Test func peerDirectoryIndexesByKeyIDAndCountsUnverified() throws {
+        var peers = PeerDirectory()
         let a = Fixtures.client.publicKey
         let m = Fixtures.mallory.publicKey
-        #expect(try peers.observe(a, number: "+1") == .new)
-        #expect(try peers.observe(a, number: "+1") == .pinned)
-        #expect(try peers.observe(a, number: "+2") == .changed)  // known key, new number (porting, SIM change)
-        #expect(try peers.observe(m, number: "+1") == .changed)  // known number, unknown key (SIM swap, hijack)
-        #expect(try peers.observe(m, number: "+1") == .changed)  // stays changed until the user confirms
-        peers.pin(m, number: "+1")
-        #expect(try peers.observe(m, number: "+1") == .pinned)
-        peers.revoke(a)
-        #expect(throws: SecureSMSError.revoked(fingerprint: a.fingerprint)) { try peers.observe(a, number: "+1") }
+        peers[a] = PeerRecord(key: a, trust: .enrolled, customerID: "c-1", number: "+1")
+        peers[m] = PeerRecord(key: m, trust: .unverified, number: "+2")
+        #expect(peers.candidates(keyID: a.keyID) == [a])
+        #expect(peers.unverifiedCount == 1)
+        peers[m] = nil
+        #expect(peers.unverifiedCount == 0)
+        #expect(peers.candidates(keyID: m.keyID).isEmpty)
+        peers[a]?.revoked = true
         #expect(peers.candidates(keyID: a.keyID).isEmpty)
     }
 
-    @Test func knownKeyFromNewNumberIsReportedChanged() throws {
+    /// v2: trust and routing never follow a number. A known key writing from a new number is delivered with
+    /// `fromRecordedNumber == false`, keeps its trust, and the answer still goes to the recorded number.
+    @Test func knownKeyFromNewNumberKeepsTrustAndRouting() throws {
         var (client, bank, data) = try AdversaryTests.established()
         _ = bank.receive(data, from: "+client", now: 200)
-        // The client's number changed: a new session from "+ported" authenticates as the same key.
         client.rekey(peer: Fixtures.bank.publicKey)
         let hello = try client.send(text: "new phone", to: Fixtures.bank.publicKey, number: "+bank", now: 300)
         #expect(try Frame(bytes: hello.step.outbound[0].bytes).header.type == .hello)
         let step = bank.receive(hello.step.outbound[0].bytes, from: "+ported", now: 301)
         #expect(step.messages.map(\.text) == ["new phone"])
-        #expect(step.messages.first?.trust == .changed)
-        #expect(step.messages.first?.peer == Fixtures.client.publicKey)
+        #expect(step.messages.first?.trust == .unverified)
+        #expect(step.messages.first?.fromRecordedNumber == false)
+        let answer = try bank.send(text: "ok", to: Fixtures.client.publicKey, number: "+ported", now: 302)
+        #expect(answer.step.outbound.allSatisfy { $0.to == "+client" })
     }
 
     @Test func rekeyStartsAFreshSessionWithA52ByteHello() throws {
@@ -38,7 +40,7 @@ import Testing
         let hello = try client.send([UInt8](repeating: 9, count: 10), to: Fixtures.bank.publicKey, number: "+bank", now: 300)
         #expect(hello.cost?.overheadBytes == 52)
         let got = bank.receive(hello.step.outbound[0].bytes, from: "+client", now: 301)
-        #expect(got.messages.first?.trust == .pinned)
+        #expect(got.messages.first?.trust == .unverified)
         let flushed = bank.tick(now: 400)  // ack for the old session's data + the new session's reply
         #expect(flushed.outbound.count == 2)
         let delivered = flushed.outbound.flatMap { client.receive($0.bytes, from: "+bank", now: 401).deliveredIDs }

@@ -13,29 +13,40 @@ import Testing
         let client = try Identity.generate(seed: [UInt8](repeating: 0xC1, count: 32))
         let bank = try Identity.generate(seed: [UInt8](repeating: 0xB0, count: 32))
         var out: [(String, String)] = [
-            ("client.secret (seed C1×32)", Hex.encode(client.secretBytes)),
+            ("client.secret (seed C1×32)", Hex.encode(client.secretKey)),
             ("client.public", client.publicKey.hex),
             ("client.fingerprint", client.publicKey.fingerprint),
             ("client.keyID", Hex.encode(client.publicKey.keyID)),
-            ("bank.secret (seed B0×32)", Hex.encode(bank.secretBytes)),
+            ("bank.secret (seed B0×32)", Hex.encode(bank.secretKey)),
             ("bank.public", bank.publicKey.hex),
             ("bank.fingerprint", bank.publicKey.fingerprint),
         ]
         // Intro (first contact ever), client ephemeral from seed 01×32.
-        var c1 = SecureEndpoint(identity: client, state: EndpointState(), configuration: .init(), ephemerals: seeded(0x01))
+        let clientConfig = EndpointConfiguration(commitOnDelivery: true)
+        let bankConfig = EndpointConfiguration(role: .bank, enrolment: EnrolmentPolicy(open: true), commitOnDelivery: true)
+        var c1 = SecureEndpoint(identity: client, state: EndpointState(), configuration: clientConfig, ephemerals: seeded(0x01))
         let intro = try c1.send(text: "Balance?", to: bank.publicKey, number: "+100", now: 0)
         out.append(("intro (text \"Balance?\", counter = first 3 bytes of public(seed 01×32))", Hex.encode(intro.step.outbound[0].bytes)))
-        var bi = SecureEndpoint(identity: bank, state: EndpointState(), configuration: .init(), ephemerals: seeded(0x04))
+        var bi = SecureEndpoint(identity: bank, state: EndpointState(), configuration: bankConfig, ephemerals: seeded(0x04))
         _ = bi.receive(intro.step.outbound[0].bytes, from: "+200", now: 0)
         let introReply = try bi.send(text: "EUR 42.00", to: client.publicKey, number: "+200", now: 0)
         out.append(("reply to intro (text \"EUR 42.00\", e = seed 04×32)", Hex.encode(introReply.step.outbound[0].bytes)))
+        // The upgrade: the client's ack for the reply carries E_c = public(seed 01×32) (its second ephemeral
+        // draw from the seeded source); the bank upgrades on it and answers under the upgraded chain.
+        _ = c1.receive(introReply.step.outbound[0].bytes, from: "+100", now: 0)
+        let upgradeAck = c1.tick(now: 10)
+        out.append(("ack 1 client→bank carrying E_c (upgrade, cumulative 1)", Hex.encode(upgradeAck.outbound[0].bytes)))
+        _ = bi.receive(upgradeAck.outbound[0].bytes, from: "+200", now: 10)
+        let upgraded = try bi.send(text: "OK", to: client.publicKey, number: "+200", now: 10)
+        out.append(("data 1 bank→client under the upgraded chain (text \"OK\")", Hex.encode(upgraded.step.outbound[0].bytes)))
         // Hello (KK), client ephemeral from seed 02×32, after the bank knows the client.
-        var c2 = SecureEndpoint(identity: client, state: EndpointState(), configuration: .init(), ephemerals: seeded(0x02))
+        var c2 = SecureEndpoint(identity: client, state: EndpointState(), configuration: clientConfig, ephemerals: seeded(0x02))
+        c2.pin(bank.publicKey, number: "+100")
         c2.markIntroduced(bank.publicKey)
         let hello = try c2.send(text: "Balance?", to: bank.publicKey, number: "+100", now: 0)
         out.append(("hello (text \"Balance?\", e = seed 02×32)", Hex.encode(hello.step.outbound[0].bytes)))
-        var b = SecureEndpoint(identity: bank, state: EndpointState(), configuration: .init(), ephemerals: seeded(0x03))
-        b.pin(client.publicKey, number: "+200")
+        var b = SecureEndpoint(identity: bank, state: EndpointState(), configuration: bankConfig, ephemerals: seeded(0x03))
+        b.enrol(client.publicKey, number: "+200", customerID: "c-1")
         _ = b.receive(hello.step.outbound[0].bytes, from: "+200", now: 0)
         let reply = try b.send(text: "EUR 42.00", to: client.publicKey, number: "+200", now: 0)
         out.append(("reply (text \"EUR 42.00\", e = seed 03×32)", Hex.encode(reply.step.outbound[0].bytes)))
@@ -77,16 +88,20 @@ import Testing
         "bank.fingerprint":
             "F4V9-GPYW-V99H-LFVB-SEHU",
         "intro (text \"Balance?\", counter = first 3 bytes of public(seed 01×32))":
-            "4c6cf251d3cf2a8e08aab09c6ad68eca6d3d7421c948e4e8df0f48718429809f681b1b58021292a015379897202691e514212227e8d7a8758e3a49",
+            "8c6cf251d3cf2a8e08aab09c6ad68eca6d3d7421c948e4e8df0f48718429809f681b1b58e21b3d13f079cfede676ed8621b2d25b61ca58062a3c89",
         "reply to intro (text \"EUR 42.00\", e = seed 04×32)":
-            "54edd03cade80d29de6ea313a74ab369f4732ecb36649066b78b5b2dd664cb0417066d80bd80eaf7c6aef7fdb3fd68f377b7013bdee0c67902",
+            "94edd03cade80d29de6ea313a74ab369f4732ecb36649066b78b5b2dd664cb04176bb0d3216402fa8bd635f8203d97ecbda61170f77d84551c",
+        "ack 1 client→bank carrying E_c (upgrade, cumulative 1)":
+            "a00000011b1b58dd50ea14b60da17b790cd02754d970c9bab864ebb3c0f3016fe51d3f57b2937349f5c38a51c5a2a5c6e2c47220cc1e92feb6",
+        "data 1 bank→client under the upgraded chain (text \"OK\")":
+            "9c000001dd4706653ae76133ff5f2dce74c09b92ec90",
         "hello (text \"Balance?\", e = seed 02×32)":
-            "44dbdb1360346e7c911a5f6ba154129174cafe75b294ac3bbd5549632f48cec6266f84100bfd38e3bbd25acdfd92a2cd3d2ac3c67794a420c7e4a3",
+            "84dbdb1360346e7c911a5f6ba154129174cafe75b294ac3bbd5549632f48cec6266f8410291de89416d2fd55e0992e4c26819bd11b0c157e02d3eb",
         "reply (text \"EUR 42.00\", e = seed 03×32)":
-            "5475e270df2952c57ba8367ba8618c178f9fe50db2799d304e74e918d985686146f7b063f864bbeae9ac8aacd32f3a581828bfba16769ad10a",
+            "9475e270df2952c57ba8367ba8618c178f9fe50db2799d304e74e918d98568614695d4566d1b0c4a25937445250b3c3bf1c1bbea562d149e6a",
         "data 1 client→bank (bytes \"transfer 10\", piggy-backed ack 000001 0000)":
-            "5a0000015321b64e1579b0e8416ea0c4d90c1faa9714c140193d3acd76e4e0d9ac2dd69c",
+            "9a00000148a39c72d667fc9e9af5bedd7313438ea0900596399d5a238d64c0ba9dfa5f3a",
         "ack 1 bank→client (cumulative 2)":
-            "60000001747ad21fe9aadaa6a6c932910cbd1038eb704c3cd5",
+            "a000000180d27053034df947f5d83a50e3f4138e1b0b4a5606",
     ]
 }

@@ -30,14 +30,33 @@ struct Session: Codable, Sendable, Equatable {
         var attempts: Int
         var nextAttempt: Double
         var cost: MessageCost
-        /// False for a reply that carries no application message (nothing to report).
+        /// False for a reply that carries no application message (nothing to report, never retransmitted).
         var reportable: Bool
+        /// Client of an intro session: a data frame sealed without the upgrade ephemeral while the upgrade was
+        /// not yet confirmed keeps what is needed to re-seal it with `E_c` if it must be retransmitted.
+        var reseal: Reseal?
+    }
+
+    /// Plaintext, flags and counter of an outbox entry that may need re-sealing with the upgrade ephemeral.
+    struct Reseal: Codable, Sendable, Equatable {
+        var plaintext: [UInt8]
+        var flags: FrameFlags
+        var counter: UInt32
+        /// The frame's message key, kept only until the frame is acknowledged or re-sealed.
+        var key: [UInt8]
+    }
+
+    /// A delivered message the application has not committed yet (acknowledged only after `commit`).
+    struct InboxEntry: Codable, Sendable, Equatable {
+        var payload: [UInt8]
+        var isText: Bool
+        var from: String
     }
 
     var id: UInt64
     var role: Role
     var peer: PublicKey
-    /// Number we send to.
+    /// Number we send to: the number of the peer's record, never one taken from a frame.
     var number: String
     /// Numbers frames of this session arrived from (lookup hints).
     var numbers: Set<String>
@@ -57,8 +76,18 @@ struct Session: Codable, Sendable, Equatable {
     var retired = false
     /// Intro sessions, bank side: what is needed to upgrade when the client's ephemeral arrives (§3.3).
     var upgradeAwaited: UpgradeAwaited?
-    /// Intro sessions, client side: the ephemeral public key the next data frame carries (once).
+    /// Intro sessions, client side: the upgrade ephemeral `E_c`, carried on acks (and on the next data frame
+    /// if no ack carried it) until a frame from the bank under the upgraded chain confirms the upgrade.
     var upgradeKey: [UInt8]?
+    /// Whether an ack carrying `upgradeKey` was sent (then data frames go without it, 20 bytes).
+    var upgradeAckSent = false
+    /// Bank side of an intro session, after the upgrade: the client's `E_c`, so frames that still carry it
+    /// (retransmissions, re-seals) open under the upgraded chain.
+    var upgradedWith: [UInt8]?
+    /// Delivered messages waiting for the application's `commit`, by sequence number.
+    var inbox: [UInt32: InboxEntry] = [:]
+    /// Last time a frame of this session was sent or authenticated (idle expiry).
+    var lastActivity: Double = 0
     /// Intro sessions, client side: a second receive chain tried when `receive` fails — the bank's upgraded
     /// chain until a frame authenticates under it, then the old chain for counters below `alternateBelow`.
     var alternateReceive: ReceiveChain?

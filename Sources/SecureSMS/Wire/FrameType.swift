@@ -1,4 +1,4 @@
-/// The frame types of SecureSMS v1 (bits 5–3 of the first byte).
+/// The frame types of SecureSMS v2 (bits 5–3 of the first byte).
 public enum FrameType: UInt8, Sendable, Codable, CaseIterable {
     /// First contact from an initiator the responder already knows (KK): key id + ephemeral + payload.
     case hello = 0
@@ -8,7 +8,7 @@ public enum FrameType: UInt8, Sendable, Codable, CaseIterable {
     case reply = 2
     /// A steady-state data message: counter + payload.
     case data = 3
-    /// A stand-alone acknowledgement: counter + encrypted ack body.
+    /// A stand-alone acknowledgement: counter + [client upgrade ephemeral] + encrypted ack body.
     case ack = 4
     /// A continuation fragment of a longer message (raw ciphertext slice).
     case cont = 5
@@ -16,10 +16,10 @@ public enum FrameType: UInt8, Sendable, Codable, CaseIterable {
 
 /// The first byte of every frame: `vv ttt fff` — 2 version bits, 3 type bits, 3 flag bits.
 ///
-/// Example: `FrameHeader(type: .data, flags: [.text]).byte == 0x5C`.
+/// Example: `FrameHeader(type: .data, flags: [.text]).byte == 0x9C`.
 public struct FrameHeader: Equatable, Sendable {
-    /// Protocol version 1 is encoded as `01` in the top two bits (so `00`, a common "empty" byte, is invalid).
-    public static let version: UInt8 = 1
+    /// Protocol version 2 is encoded as `10` in the top two bits (v1's `01` and a common "empty" `00` are invalid).
+    public static let version: UInt8 = 2
 
     /// The frame type.
     public var type: FrameType
@@ -46,7 +46,7 @@ public struct FrameHeader: Equatable, Sendable {
 }
 
 /// The three flag bits of a frame header.
-public struct FrameFlags: OptionSet, Sendable, Hashable {
+public struct FrameFlags: OptionSet, Sendable, Hashable, Codable {
     /// The three flag bits.
     public let rawValue: UInt8
     /// Creates flags from the low three bits.

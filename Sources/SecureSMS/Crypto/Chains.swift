@@ -11,12 +11,6 @@ enum ChainKDF {
         (Sodium.blake2b(Array("chain".utf8), key: root), Sodium.blake2b(Array("ack".utf8), key: root))
     }
 
-    /// The 12-byte AEAD nonce: frame type byte, seven zero bytes, 32-bit big-endian counter.
-    static func nonce(type: FrameType, counter: UInt32) -> [UInt8] {
-        [type.rawValue, 0, 0, 0, 0, 0, 0, 0,
-         UInt8(truncatingIfNeeded: counter >> 24), UInt8(truncatingIfNeeded: counter >> 16),
-         UInt8(truncatingIfNeeded: counter >> 8), UInt8(truncatingIfNeeded: counter)]
-    }
 }
 
 /// The sending half of a session: the next data counter and chain key, and the ack counter.
@@ -24,17 +18,18 @@ enum ChainKDF {
 struct SendChain: Codable, Sendable, Equatable {
     private(set) var chainKey: [UInt8]
     private(set) var nextCounter: UInt32 = 1
-    let ackKey: [UInt8]
+    private(set) var ackKey: [UInt8]
     private(set) var nextAckCounter: UInt32 = 1
 
     init(root: [UInt8]) {
         (chainKey, ackKey) = ChainKDF.start(root: root)
     }
 
-    /// `old` continued from a new (upgraded) root: same ack key and counters, new chain key.
+    /// `old` continued from a new (upgraded) root: same counters, new chain key and new ack key (v2: acks
+    /// are keyed by the current chain, so pre-upgrade keys, computable from a stolen static key, forge none).
     init(upgrading old: SendChain, root: [UInt8]) {
         self = old
-        chainKey = ChainKDF.start(root: root).chainKey
+        (chainKey, ackKey) = ChainKDF.start(root: root)
         for _ in 1..<max(old.nextCounter, 1) { chainKey = ChainKDF.step(chainKey).next }
     }
 
@@ -66,16 +61,16 @@ struct ReceiveChain: Codable, Sendable, Equatable {
     private(set) var chainKey: [UInt8]
     private(set) var nextCounter: UInt32 = 1
     private(set) var skipped: [UInt32: [UInt8]] = [:]
-    let ackKey: [UInt8]
+    /// The key of the peer's stand-alone acks; nil before an intro session's upgrade (no acks accepted).
+    private(set) var ackKey: [UInt8]?
+    /// The highest ack counter accepted (ack replay is rejected: counters must grow).
+    var lastAckCounter: UInt32 = 0
 
-    init(root: [UInt8]) {
-        (chainKey, ackKey) = ChainKDF.start(root: root)
-    }
-
-    /// A chain from a new (upgraded) root that keeps `ackKey` (counter 1; see `skipUnused(below:)`).
-    init(root: [UInt8], ackKey: [UInt8]) {
-        chainKey = ChainKDF.start(root: root).chainKey
-        self.ackKey = ackKey
+    /// A chain from `root`; `acceptsAcks: false` for an intro session before its upgrade.
+    init(root: [UInt8], acceptsAcks: Bool = true) {
+        let start = ChainKDF.start(root: root)
+        chainKey = start.chainKey
+        ackKey = acceptsAcks ? start.ackKey : nil
     }
 
     /// Whether no message key was taken from this chain yet.

@@ -42,9 +42,11 @@ public enum TextFrameCodec {
         return prefix + b64
     }
 
-    /// Decodes a text SMS; `.notATextFrame` if it is not one.
+    /// Decodes a text SMS; `.notATextFrame` if it is not one. Strict: the marker, then only base64 digits
+    /// in the length a frame can have (20…119 bytes), and the decoded bytes must parse as a v2 frame
+    /// header with its fixed fields. Anything else is ordinary text, to be left for other consumers.
     public static func decode(_ text: String) throws(SecureSMSError) -> [UInt8] {
-        guard text.hasPrefix(prefix) else { throw .notATextFrame }
+        guard text.hasPrefix(prefix), text.count <= 1 + 160 else { throw .notATextFrame }
         var b64 = String(text.dropFirst(prefix.count))
         guard b64.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "/") }) else {
             throw .notATextFrame
@@ -52,6 +54,18 @@ public enum TextFrameCodec {
         guard b64.count % 4 != 1 else { throw .notATextFrame }
         while b64.count % 4 != 0 { b64.append("=") }
         guard let data = Data(base64Encoded: b64) else { throw .notATextFrame }
-        return [UInt8](data)
+        let bytes = [UInt8](data)
+        guard bytes.count >= minimumFrameBytes, (try? Frame(bytes: bytes)) != nil else { throw .notATextFrame }
+        return bytes
+    }
+
+    /// The shortest frame: a continuation (3 bytes) with one body byte… but a whole frame has a 16-byte tag;
+    /// the shortest complete frame is an ack of 1 + 3 + 16 + 5 = 25 bytes, and a continuation of the last
+    /// few bytes of a message may be as short as 4.
+    static let minimumFrameBytes = 4
+
+    /// Whether `text` is a SecureSMS text frame (see `decode`).
+    public static func isFrame(_ text: String) -> Bool {
+        (try? decode(text)) != nil
     }
 }

@@ -7,7 +7,9 @@ public enum FrameFuzzing {
     /// `Benchmarks/frame-corpus/` authenticate and the fuzzer reaches the accept, trust and replay paths.
     private static let responder: SecureEndpoint? = {
         guard let identity = try? Identity.generate(seed: [UInt8](repeating: 0xB0, count: 32)) else { return nil }
-        return SecureEndpoint(identity: identity)
+        var configuration = EndpointConfiguration(role: .bank, commitOnDelivery: true)
+        configuration.enrolment.open = true
+        return SecureEndpoint(identity: identity, configuration: configuration)
     }()
 
     /// Parses `bytes` as one frame and as a sequence of length-prefixed frames fed to an endpoint.

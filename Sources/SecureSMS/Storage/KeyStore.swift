@@ -10,14 +10,17 @@ public enum KeyStore {
     /// The most expensive Argon2id parameters a key file may ask for (libsodium's "sensitive" level is 4 passes, 1 GiB).
     static let maximumCost = Sodium.PasswordHashCost(ops: 16, memory: 2 << 30)
 
-    /// Encrypts and writes `identity` to `path`.
+    /// Encrypts and writes `identity` to `path`. The passphrase must pass `PassphrasePolicy`; the default
+    /// cost is libsodium's moderate level (3 passes, 256 MiB), the least a long-term key should get
+    /// (`.minimum` exists for tests only).
     public static func save(_ identity: Identity, to path: String, passphrase: String,
-                            cost: Sodium.PasswordHashCost = .interactive) throws(SecureSMSError) {
+                            cost: Sodium.PasswordHashCost = .moderate) throws(SecureSMSError) {
+        try PassphrasePolicy.check(passphrase)
         let salt = try Sodium.random(Sodium.saltBytes)
         var key = try Sodium.argon2id(passphrase: Array(passphrase.utf8), salt: salt, cost: cost)
         defer { Sodium.wipe(&key) }
         let header = magic + uint64(cost.ops) + uint64(cost.memory) + salt + identity.publicKey.bytes
-        let sealed = try Sodium.sealRandomNonce(identity.secretBytes, key: key, ad: header)
+        let sealed = try identity.withSecret { s throws(SecureSMSError) in try Sodium.sealRandomNonce(s, key: key, ad: header) }
         try AtomicFile.write(header + sealed, to: path)
     }
 
@@ -28,6 +31,7 @@ public enum KeyStore {
 
     /// Decrypts the identity. Errors: `.wrongPassphrase` (or modified file), `.corruptKeyFile`, `.io`.
     public static func load(_ path: String, passphrase: String) throws(SecureSMSError) -> Identity {
+        guard !passphrase.isEmpty else { throw .weakPassphrase("the passphrase is empty") }
         let file = try parse(read(path))
         var key = try Sodium.argon2id(passphrase: Array(passphrase.utf8), salt: file.salt, cost: file.cost)
         defer { Sodium.wipe(&key) }

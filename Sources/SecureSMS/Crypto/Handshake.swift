@@ -1,4 +1,4 @@
-/// The two-message handshake of SecureSMS v1 (Noise KK / IK shapes over X25519, BLAKE2b, ChaChaPoly).
+/// The two-message handshake of SecureSMS v2 (Noise KK / IK shapes over X25519, BLAKE2b, SIV).
 ///
 /// - hello (KK, initiator's key already known to the responder): `-> e, es, ss` + payload.
 /// - intro (first contact from a key the responder does not know): `-> s, ss` + payload, the static key
@@ -8,8 +8,8 @@
 /// - upgrade (intro sessions only): the client's first data frame brings an ephemeral `E_c`; both sides
 ///   mix `ee'`, `es'` and split again (`upgradedRoots`), so a later leak of the client's key opens nothing after it.
 enum Handshake {
-    static let protocolKK = "SecureSMS-v1 KK X25519 ChaChaPoly BLAKE2b"
-    static let protocolIntro = "SecureSMS-v1 Xs X25519 ChaChaPoly BLAKE2b"
+    static let protocolKK = "SecureSMS-v2 KK X25519 SIV-BLAKE2b-XChaCha20 BLAKE2b"
+    static let protocolIntro = "SecureSMS-v2 Xs X25519 SIV-BLAKE2b-XChaCha20 BLAKE2b"
 
     /// An ephemeral key pair (random, or from a seed for test vectors).
     struct Ephemeral: Codable, Sendable, Equatable {
@@ -50,7 +50,7 @@ enum Handshake {
             var state = SymmetricState(protocolName: protocolIntro)
             state.mixHash(responder.bytes)
             state.mixHash(frame.associatedHeader)
-            state.mixKey(try Sodium.x25519(secret: me.secretKey, public: responder.bytes) + Frame.uint24(frame.counter))
+            state.mixKey(try me.agree(with: responder.bytes) + Frame.uint24(frame.counter))
             frame.body = try state.encryptAndHash(plaintext)
             return (frame, InitiatorPending(state: state, ephemeral: nil))
         }
@@ -62,7 +62,7 @@ enum Handshake {
         frame.keyID = me.publicKey.keyID
         state.mixHash(frame.associatedHeader)
         state.mixKey(try Sodium.x25519(secret: ephemeral.secretKey, public: responder.bytes))
-        state.mixKey(try Sodium.x25519(secret: me.secretKey, public: responder.bytes))
+        state.mixKey(try me.agree(with: responder.bytes))
         frame.body = try state.encryptAndHash(plaintext)
         return (frame, InitiatorPending(state: state, ephemeral: ephemeral))
     }
@@ -84,19 +84,19 @@ enum Handshake {
             var state = SymmetricState(protocolName: protocolIntro)
             state.mixHash(me.publicKey.bytes)
             state.mixHash(frame.associatedHeader)
-            state.mixKey(try Sodium.x25519(secret: me.secretKey, public: initiator.bytes) + Frame.uint24(frame.counter))
+            state.mixKey(try me.agree(with: initiator.bytes) + Frame.uint24(frame.counter))
             let payload = try state.decryptAndHash(frame.body)
             return Accepted(initiator: initiator, initiatorEphemeral: [], state: state, payload: payload)
         case .hello:
             guard !candidates.isEmpty else { throw .unknownPeer(keyID: Hex.encode(frame.keyID)) }
-            let es = try Sodium.x25519(secret: me.secretKey, public: frame.ephemeral)
+            let es = try me.agree(with: frame.ephemeral)
             for candidate in candidates {
                 var state = SymmetricState(protocolName: protocolKK)
                 state.mixHash(me.publicKey.bytes)
                 state.mixHash(candidate.bytes)
                 state.mixHash(frame.associatedHeader)
                 state.mixKey(es)
-                guard let ss = try? Sodium.x25519(secret: me.secretKey, public: candidate.bytes) else { continue }
+                guard let ss = try? me.agree(with: candidate.bytes) else { continue }
                 state.mixKey(ss)
                 if let payload = try? state.decryptAndHash(frame.body) {
                     return Accepted(initiator: candidate, initiatorEphemeral: frame.ephemeral, state: state, payload: payload)
@@ -121,7 +121,9 @@ enum Handshake {
         frame.body = try state.encryptAndHash(plaintext)
         let roots = state.split()
         return (frame, Completed(sessionID: state.h, send: SendChain(root: roots.responderToInitiator),
-                                 receive: ReceiveChain(root: roots.initiatorToResponder), payload: plaintext, flags: flags,
+                                 receive: ReceiveChain(root: roots.initiatorToResponder,
+                                                       acceptsAcks: !accepted.initiatorEphemeral.isEmpty),
+                                 payload: plaintext, flags: flags,
                                  state: state))
     }
 
@@ -133,13 +135,14 @@ enum Handshake {
         if let ephemeral = pending.ephemeral {
             state.mixKey(try Sodium.x25519(secret: ephemeral.secretKey, public: frame.ephemeral))
         }
-        state.mixKey(try Sodium.x25519(secret: me.secretKey, public: frame.ephemeral))
+        state.mixKey(try me.agree(with: frame.ephemeral))
         let payload = try state.decryptAndHash(frame.body)
         let roots = state.split()
         var flags = frame.header.flags
         flags.remove(.fragmented)
         return Completed(sessionID: state.h, send: SendChain(root: roots.initiatorToResponder),
-                         receive: ReceiveChain(root: roots.responderToInitiator), payload: payload, flags: flags,
+                         receive: ReceiveChain(root: roots.responderToInitiator, acceptsAcks: pending.ephemeral != nil),
+                         payload: payload, flags: flags,
                          state: state)
     }
 

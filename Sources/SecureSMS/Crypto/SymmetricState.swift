@@ -1,8 +1,9 @@
 /// Noise-style symmetric state for the handshake: a chaining key `ck`, a transcript hash `h` and the
-/// current AEAD key `k`, built only from BLAKE2b and ChaCha20-Poly1305 IETF.
+/// current AEAD key `k`, built only from BLAKE2b and the v2 SIV AEAD (`SIV`, docs/protocol.md §2.1).
 ///
 /// `mixKey` is the crypto_kx construction: BLAKE2b-512 keyed with `ck` over the DH output, split into
-/// the new `ck` (first 32 bytes) and `k` (last 32). Every `k` encrypts exactly once, with nonce 0.
+/// the new `ck` (first 32 bytes) and `k` (last 32). Every `k` should encrypt once; if a rollback makes it
+/// encrypt twice, SIV reveals only whether the two plaintexts were equal.
 struct SymmetricState: Codable, Sendable, Equatable {
     private(set) var h: [UInt8]
     private(set) var ck: [UInt8]
@@ -26,16 +27,16 @@ struct SymmetricState: Codable, Sendable, Equatable {
         k = Array(out.suffix(32))
     }
 
-    /// Encrypts with the current `k`, nonce 0 and AD = h, then mixes the ciphertext into h.
+    /// Encrypts with the current `k` (SIV) and AD = h, then mixes the ciphertext into h.
     mutating func encryptAndHash(_ plaintext: [UInt8]) throws(SecureSMSError) -> [UInt8] {
-        let ct = try Sodium.seal(plaintext, key: k, nonce: SymmetricState.zeroNonce, ad: h)
+        let ct = try SIV.seal(plaintext, key: k, ad: h)
         mixHash(ct)
         return ct
     }
 
     /// Decrypts with the current `k` and AD = h, then mixes the ciphertext into h.
     mutating func decryptAndHash(_ ciphertext: [UInt8]) throws(SecureSMSError) -> [UInt8] {
-        let pt = try Sodium.open(ciphertext, key: k, nonce: SymmetricState.zeroNonce, ad: h)
+        let pt = try SIV.open(ciphertext, key: k, ad: h)
         mixHash(ciphertext)
         return pt
     }
@@ -45,6 +46,4 @@ struct SymmetricState: Codable, Sendable, Equatable {
         let out = Sodium.blake2b(Array("split".utf8), key: ck, outputLength: 64)
         return (Array(out.prefix(32)), Array(out.suffix(32)))
     }
-
-    private static let zeroNonce = [UInt8](repeating: 0, count: 12)
 }

@@ -1,12 +1,12 @@
 /// One SecureSMS frame as it travels in one SMS: header byte, fixed fields of its type, body.
 ///
 /// `Frame(bytes:)` is total: any byte string gives a frame or a typed `SecureSMSError`, never a trap.
-/// Layouts (v1; all multi-byte integers big-endian):
+/// Layouts (v2; all multi-byte integers big-endian):
 /// - hello: `hdr | keyID(3) | ephemeral(32) | [count(1)] | body`
 /// - intro: `hdr | static(32) | counter(3) | [count(1)] | body` (initiator's static key in clear)
 /// - reply: `hdr | ephemeral(32) | [count(1)] | body`
 /// - data:  `hdr | counter(3) | [count(1)] | body`
-/// - ack:   `hdr | counter(3) | body`
+/// - ack:   `hdr | counter(3) | [E_c(32)] | body` (E_c: an intro client's upgrade ephemeral, recognised by length)
 /// - cont:  `hdr | ref(1) | index(1) | body`
 /// `count` is present only with the `fragmented` flag; a complete frame's body ends with the 16-byte tag.
 public struct Frame: Equatable, Sendable {
@@ -14,7 +14,7 @@ public struct Frame: Equatable, Sendable {
     public var header: FrameHeader
     /// hello: the initiator's 3-byte key id.
     public var keyID: [UInt8] = []
-    /// hello/intro/reply: the sender's ephemeral public key.
+    /// hello/intro/reply: the sender's ephemeral public key; ack: the client's upgrade ephemeral, if carried.
     public var ephemeral: [UInt8] = []
     /// intro: the initiator's static public key (in clear: the responder does not know it yet).
     public var staticKey: [UInt8] = []
@@ -31,6 +31,8 @@ public struct Frame: Equatable, Sendable {
 
     /// Largest counter value (24 bits).
     public static let maxCounter: UInt32 = 0xFF_FFFF
+    /// Bytes after the counter of an ack that carries an upgrade ephemeral: E_c(32) + tag(16) + ack body(5).
+    static let upgradeAckBody = 32 + SIV.tagBytes + AckBody.size
 
     /// Creates a frame from its fields (see the type's layouts).
     public init(header: FrameHeader, keyID: [UInt8] = [], ephemeral: [UInt8] = [], staticKey: [UInt8] = [],
@@ -64,6 +66,9 @@ public struct Frame: Equatable, Sendable {
         case .data, .ack:
             counter = try reader.uint24(field: "counter")
             if header.type == .ack, fragmented { throw .badFragment("ack frames are never fragmented") }
+            if header.type == .ack, bytes.count - reader.offset == Frame.upgradeAckBody {
+                ephemeral = try reader.take(32, field: "ephemeral")
+            }
         case .cont:
             ref = try reader.take(1, field: "ref")[0]
             index = try reader.take(1, field: "index")[0]
@@ -74,7 +79,7 @@ public struct Frame: Equatable, Sendable {
             guard fragmentCount >= 2 else { throw .badFragment("fragment count \(fragmentCount) < 2") }
         }
         body = reader.rest()
-        let minimumBody = (header.type == .cont || fragmented) ? 1 : Sodium.tagBytes
+        let minimumBody = (header.type == .cont || fragmented) ? 1 : SIV.tagBytes
         guard body.count >= minimumBody else { throw .truncated(field: "body", offset: bytes.count) }
     }
 
@@ -91,7 +96,8 @@ public struct Frame: Equatable, Sendable {
         case .hello: out += keyID + ephemeral
         case .intro: out += staticKey + Frame.uint24(counter)
         case .reply: out += ephemeral
-        case .data, .ack: out += Frame.uint24(counter)
+        case .data: out += Frame.uint24(counter)
+        case .ack: out += Frame.uint24(counter) + ephemeral
         case .cont: out += [ref, index]
         }
         if isFirstFragment { out.append(fragmentCount) }

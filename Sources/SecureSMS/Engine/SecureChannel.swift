@@ -11,14 +11,15 @@ public protocol FrameTransport: Sendable {
 ///
 /// Example:
 /// ```swift
-/// let channel = try SecureChannel(identity: me, stateFile: StateFile(path: dir + "/state", identity: me),
+/// let channel = try SecureChannel(identity: me, stateFile: try StateFile(path: dir + "/state", identity: me),
 ///                                 transport: myTransport)
 /// let sent = try await channel.send(text: "hello", to: bankKey, number: "+100")
-/// for await event in channel.events { … }   // feed received SMS with `receive(_:from:)`
+/// for await event in channel.events { … }   // feed received SMS with `receive(_:from:)`;
+///                                           // store each .message(m), then `commit(m.receipt)`
 /// ```
 public actor SecureChannel {
     private var endpoint: SecureEndpoint
-    private let stateFile: StateFile?
+    private let stateFile: (any SecureStateStore)?
     private let transport: any FrameTransport
     private let clock: @Sendable () -> Double
     private let continuation: AsyncStream<SecureEvent>.Continuation
@@ -27,8 +28,12 @@ public actor SecureChannel {
     /// Events for the application (messages, delivered, failed, rejected).
     public nonisolated let events: AsyncStream<SecureEvent>
 
-    /// Opens a channel; restores state from `stateFile` (nil: in memory only).
-    public init(identity: Identity, stateFile: StateFile?, configuration: EndpointConfiguration = .init(),
+    /// Message ids of which at least one SMS was handed to the transport (`unconfirmed` vs `failed`).
+    private var transmitted: Set<UInt64> = []
+
+    /// Opens a channel; restores state from `stateFile` (nil: in memory only). Messages delivered before a
+    /// restart but never committed are reported again as `.message` events.
+    public init(identity: Identity, stateFile: (any SecureStateStore)?, configuration: EndpointConfiguration = .init(),
                 transport: any FrameTransport,
                 clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(SecureSMSError) {
         let state = try stateFile?.load() ?? EndpointState()
@@ -37,6 +42,7 @@ public actor SecureChannel {
         self.transport = transport
         self.clock = clock
         (events, continuation) = AsyncStream<SecureEvent>.makeStream()
+        for message in endpoint.pendingMessages { continuation.yield(.message(message)) }
     }
 
     /// Sends text (see `SecureEndpoint.send(text:to:number:now:)`); returns after the frames were handed over.
@@ -55,10 +61,27 @@ public actor SecureChannel {
         return result
     }
 
-    /// Feeds one received frame. Returns after the state (and so the delivery) is persisted: only then
-    /// may the caller delete the SMS from the modem.
-    public func receive(_ bytes: [UInt8], from number: String) async throws {
-        try await commit(endpoint.receive(bytes, from: number, now: clock()))
+    /// Feeds one received frame. Returns after the state (and so the message, in the endpoint's inbox) is
+    /// persisted: only then may the caller delete the SMS from the modem. The message is acknowledged to
+    /// its sender only after `commit(_:)`.
+    /// Returns the rejection, if the frame was rejected (nothing delivered).
+    @discardableResult
+    public func receive(_ bytes: [UInt8], from number: String) async throws -> SecureSMSError? {
+        let step = endpoint.receive(bytes, from: number, now: clock())
+        try await commit(step)
+        for case .rejected(_, let error) in step.events { return error }
+        return nil
+    }
+
+    /// The application stored the message of `receipt`: persist that, then let the acknowledgement go.
+    public func commit(_ receipt: MessageReceipt) async throws {
+        try await commit(endpoint.commit(receipt, now: clock()))
+    }
+
+    /// Bank side: enrols a key for a customer at a number (persisted).
+    public func enrol(_ key: PublicKey, number: String, customerID: String? = nil) throws(SecureSMSError) {
+        endpoint.enrol(key, number: number, customerID: customerID)
+        try stateFile?.save(endpoint.state)
     }
 
     /// Runs due timers now (acks, replies, retransmissions, failures).
@@ -93,10 +116,17 @@ public actor SecureChannel {
         continuation.finish()
     }
 
-    /// Revokes a peer (persisted).
-    public func revoke(_ peer: PublicKey) throws(SecureSMSError) {
-        endpoint.revoke(peer: peer)
+    /// Marks a peer as holding our key (enrolled out of band), so first contacts are 52-byte hellos (persisted).
+    public func markIntroduced(_ peer: PublicKey) throws(SecureSMSError) {
+        endpoint.markIntroduced(peer)
         try stateFile?.save(endpoint.state)
+    }
+
+    /// Revokes a peer (persisted); messages still unacknowledged to it are reported.
+    public func revoke(_ peer: PublicKey) throws(SecureSMSError) {
+        let events = endpoint.revoke(peer: peer)
+        try stateFile?.save(endpoint.state)
+        for event in events { continuation.yield(event) }
     }
 
     /// Pins a peer for a number (persisted).
@@ -119,10 +149,36 @@ public actor SecureChannel {
         try await tick()
     }
 
-    /// Persist first, then transmit, then tell the application.
+    /// Whether at least one SMS of message `id` was handed to the transport (and its outcome not yet reported).
+    public func hasTransmitted(_ id: UInt64) -> Bool { transmitted.contains(id) }
+
+    /// The last error a transmission gave (frames of messages stay in the outbox and are retransmitted).
+    public private(set) var lastTransmitError: String?
+
+    /// Persist first, then transmit, then tell the application. A transmit error drops no event and does
+    /// not throw: every event is reported, frames in the outbox are retransmitted by the timers, and a
+    /// message none of whose SMS ever went out ends as `failed` instead of `unconfirmed`. Only a failed
+    /// save throws (then nothing was transmitted or reported).
     private func commit(_ step: EndpointStep) async throws {
         try stateFile?.save(endpoint.state)
-        for sms in step.outbound { try await transport.transmit(sms) }
-        for event in step.events { continuation.yield(event) }
+        for sms in step.outbound {
+            do {
+                try await transport.transmit(sms)
+                if let id = sms.messageID { transmitted.insert(id) }
+            } catch {
+                lastTransmitError = "\(error)"
+            }
+        }
+        for event in step.events {
+            if case .unconfirmed(let id, let peer) = event, !transmitted.contains(id) {
+                continuation.yield(.failed(messageID: id, peer: peer))  // not one SMS of it went out
+            } else {
+                continuation.yield(event)
+            }
+            switch event {
+            case .delivered(let id, _, _), .unconfirmed(let id, _), .failed(let id, _): transmitted.remove(id)
+            default: break
+            }
+        }
     }
 }

@@ -6,12 +6,15 @@ import Darwin
 
 /// Crash-safe file replacement: write a temporary file (mode 0600) in the same directory, fsync it,
 /// rename it over the target, fsync the directory. Readers see the old or the new content, never a mix.
+///
+/// The temporary file has an unpredictable name and is created with `O_CREAT | O_EXCL | O_NOFOLLOW`, so a
+/// planted file or symlink makes the write fail instead of redirecting it; reads refuse symlinks too.
 enum AtomicFile {
     /// Atomically replaces `path` with `bytes`, readable and writable by the owner only.
     static func write(_ bytes: [UInt8], to path: String) throws(SecureSMSError) {
         let directory = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) : "."
-        let temp = path + ".tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let temp = path + ".tmp-" + Hex.encode((try? Sodium.random(8)) ?? [])
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io("cannot create \(temp): \(errnoText())") }
         var written = 0
         while written < bytes.count {
@@ -48,9 +51,10 @@ enum AtomicFile {
 
     /// Reads the whole file, or nil if it does not exist.
     static func read(_ path: String) throws(SecureSMSError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
+            if errno == ELOOP { throw .io("\(path) is a symbolic link; refusing to follow it") }
             throw .io("cannot open \(path): \(errnoText())")
         }
         defer { close(fd) }
@@ -85,5 +89,18 @@ enum AtomicFile {
         return UInt32(st.st_mode) & 0o777
     }
 
-    private static func errnoText() -> String { String(cString: strerror(errno)) }
+    /// Takes an exclusive `flock` on `path` (created 0600, never through a symlink) for as long as the
+    /// returned descriptor stays open; fails at once if another process holds it.
+    static func lock(_ path: String) throws(SecureSMSError) -> Int32 {
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .io("cannot open lock file \(path): \(errnoText())") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw .io("\(path) is locked: another smskit process uses this state; stop it first "
+                      + "(one process per state, e.g. run `secure send` and `secure listen` with different --state)")
+        }
+        return fd
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
 }

@@ -83,6 +83,25 @@ public enum Sodium {
         return out
     }
 
+    /// Size of an XChaCha20 stream key (32).
+    static let streamKeyBytes = Int(crypto_stream_xchacha20_keybytes())
+    /// Size of an XChaCha20 stream nonce (24).
+    static let streamNonceBytes = Int(crypto_stream_xchacha20_noncebytes())
+
+    /// XChaCha20 (`crypto_stream_xchacha20_xor`, draft-irtf-cfrg-xchacha) keystream XOR `input`, from block 0.
+    static func xchacha20(_ input: [UInt8], key: [UInt8], nonce: [UInt8]) throws(SecureSMSError) -> [UInt8] {
+        try ensureReady()
+        guard key.count == streamKeyBytes, nonce.count == streamNonceBytes else { throw .invalidKey("XChaCha20 key/nonce size") }
+        if input.isEmpty { return [] }
+        var out = [UInt8](repeating: 0, count: input.count)
+        let rc = input.withUnsafeBufferPointer { m -> Int32 in
+            guard let base = m.baseAddress else { return -1 }
+            return crypto_stream_xchacha20_xor(&out, base, UInt64(m.count), nonce, key)
+        }
+        guard rc == 0 else { throw .cryptoUnavailable }
+        return out
+    }
+
     /// The shape shared by libsodium's `crypto_aead_*_ietf_encrypt` functions.
     private typealias AEADEncrypt = (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt64>?, UnsafePointer<UInt8>?, UInt64,
                                      UnsafePointer<UInt8>?, UInt64, UnsafePointer<UInt8>?, UnsafePointer<UInt8>,
@@ -164,6 +183,11 @@ public enum Sodium {
         public static var interactive: PasswordHashCost {
             PasswordHashCost(ops: UInt64(crypto_pwhash_opslimit_interactive()),
                              memory: UInt64(crypto_pwhash_memlimit_interactive()))
+        }
+        /// libsodium's moderate limits (3 passes, 256 MiB): the default for long-term identity keys.
+        public static var moderate: PasswordHashCost {
+            PasswordHashCost(ops: UInt64(crypto_pwhash_opslimit_moderate()),
+                             memory: UInt64(crypto_pwhash_memlimit_moderate()))
         }
         /// libsodium's minimum limits (fast, weak); only for tests.
         public static var minimum: PasswordHashCost {
