@@ -137,10 +137,15 @@ actor ClusterRig {
         }
     }
 
+    private var keep = false
+
+    /// Keeps the logs (the temp dir) after ``shutdown()``, for a failure's diagnosis.
+    func keepLogs() { keep = true }
+
     func shutdown() async {
         for name in hosts.keys { _ = await stop(name) }
         emulator.signal(SIGTERM)
         _ = await emulator.waitForExit()
-        dir.remove()
+        if !keep { dir.remove() }
     }
 }

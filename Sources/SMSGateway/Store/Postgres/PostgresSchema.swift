@@ -178,7 +178,7 @@ enum PostgresSchema {
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
         _ = try await connection.withTransaction(logger: logger) { conn -> Int in
             let tx = PGTx(conn, logger: logger)
-            try await tx.exec("SELECT pg_advisory_xact_lock(hashtextextended('smskit-schema-migrations', 0))")
+            try await tx.exec("SELECT pg_advisory_xact_lock(hashtextextended('smskit-schema-migrations:' || current_schema(), 0))")
             try await tx.exec("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())

@@ -191,14 +191,15 @@ actor PGSession {
     }
 
     private func run(first: FirstResult, takeNode: Bool) async {
-        let lockKey = "smskit-node:" + node
+        let lockKey = "smskit-node:" + node + "@"   // per schema: one cluster per schema
         let graceEnd = ContinuousClock.now + .seconds(3)
         var delay = Duration.milliseconds(200)
         while !Task.isCancelled {
             do {
                 try await client.withConnection { conn in
                     if takeNode {
-                        let rows = try await conn.query("SELECT pg_try_advisory_lock(hashtextextended(\(lockKey), 0)) AS got", logger: self.logger)
+                        let rows = try await conn.query("SELECT pg_try_advisory_lock(hashtextextended(\(lockKey) || current_schema(), 0)) AS got",
+                                                    logger: self.logger)
                         var got = false
                         for try await row in rows.decode(Bool.self) { got = row }
                         guard got else { throw NodeTaken() }
@@ -209,7 +210,7 @@ actor PGSession {
                         for try await n in notifications { await self.deliver(n.payload) }
                     }
                     if takeNode {
-                        _ = try? await conn.query("SELECT pg_advisory_unlock(hashtextextended(\(lockKey), 0))", logger: self.logger)
+                        _ = try? await conn.query("SELECT pg_advisory_unlock(hashtextextended(\(lockKey) || current_schema(), 0))", logger: self.logger)
                     }
                 }
             } catch is NodeTaken {

@@ -87,7 +87,11 @@ public final class PostgresStore: ClusteredStore {
         config.options.maximumConnections = max(2, options.maxConnections)
         config.options.minimumConnections = 1
         if let schema = options.schema { config.options.additionalStartupParameters = [("search_path", schema)] }
-        let client = PostgresClient(configuration: config, backgroundLogger: logger)
+        // The pool's own chatter (e.g. a lease requested a moment before run() starts) stays out
+        // of the gateway's log; its errors still show.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: config, backgroundLogger: poolLogger)
         let task = Task { await client.run() }
         let store = PostgresStore(client: client, clientTask: task, options: options, logger: logger)
         do {
@@ -107,7 +111,9 @@ public final class PostgresStore: ClusteredStore {
         }
         var config = target.clientConfiguration
         config.options.maximumConnections = 1
-        let client = PostgresClient(configuration: config, backgroundLogger: logger)
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: config, backgroundLogger: poolLogger)
         let task = Task { await client.run() }
         defer { task.cancel() }
         do {
@@ -132,6 +138,12 @@ public final class PostgresStore: ClusteredStore {
     /// Runs `body` in one transaction, retried on serialisation failures, deadlocks and unique
     /// races (a concurrent insert of the same idempotency key or token name: the retry sees it).
     func write<T: Sendable>(_ body: @escaping @Sendable (PGTx) async throws -> T) async throws -> T {
+        // Not cancelled with its caller: a worker that records a part it already wrote must get
+        // that commit through even while shutting down (postgres-nio stops a cancelled task's query).
+        try await Task { try await self.transaction(body) }.value
+    }
+
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (PGTx) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             attempt += 1
