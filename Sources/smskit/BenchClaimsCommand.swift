@@ -51,7 +51,7 @@ struct BenchClaimsCommand: AsyncParsableCommand {
         let acceptTime = try await clock.measure {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let per = (count + 63) / 64
-                for c in 0..<64 {
+                for c in 0..<64 where c * per < count {
                     let store = stores[c % stores.count]
                     group.addTask {
                         for i in (c * per)..<min(count, (c + 1) * per) {
