@@ -94,8 +94,17 @@ run_phase() {
   done
   for p in "${lp[@]}"; do wait "$p"; done
   local t1; t1=$(date +%s.%N)
+  # e2e on fresh gateways and an empty store: the accept phase's backlog must not queue in front.
+  stop_all
+  urls=()
+  if [[ -n $db ]]; then db="${db}_e2e"; token=$("$BIN" gateway token create --database "$db" --name bench); else
+    token=$("$BIN" gateway token create --data-dir "$WORK/$name-e2e/0/data" --name bench); fi
+  for i in $(seq 0 $((n - 1))); do
+    start_gateway "$WORK/$name-e2e/$i" "$db" "$i"
+    urls+=("$GW_URL")
+  done
   log "$name: e2e, $E2E_M messages posted through the first gateway, sent by all"
-  python3 "$LOAD" e2e --url "${urls[0]}" --token "$token" -m "$E2E_M" -c 32 --timeout "$E2E_TIMEOUT" --stall 20 --prefix "+19990" \
+  python3 "$LOAD" e2e --url "${urls[0]}" --token "$token" -m "$E2E_M" -c 32 --timeout "$E2E_TIMEOUT" --stall 20 \
     > "$WORK/$name.e2e.json"
   python3 - "$WORK" "$name" "$n" "$t0" "$t1" > "$WORK/$name.json" <<'PY'
 import glob, json, sys
@@ -130,7 +139,7 @@ rows = [load("sqlite.json")] + [load(f"pg{n}.json") for n in hosts]
 claims = [load(f"claims{n}.json") for n in hosts]
 commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-pgv = subprocess.run(["bash", "-c", "ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1 | xargs -I{} {}/postgres --version"],
+pgv = subprocess.run(["bash", "-c", "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/postgres --version"],
                      capture_output=True, text=True).stdout.strip()
 record = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "commit": commit, "nproc": os.cpu_count(), "cpu": cpu,
           "postgres": pgv, "modems_per_gateway": modems, "phases": rows, "claims": claims}
