@@ -8,6 +8,7 @@ PACKAGES=(
   umockdev gir1.2-umockdev-1.0 python3-gi   # fake udev devices for ModemDiscovery tests
   python3 curl                              # test scripts, the gateway demo
   gammu                                     # a real third-party client, tested against the emulator
+  postgresql                                # the shared store for many gateway hosts (a throwaway cluster per test run)
 )
 
 missing=()

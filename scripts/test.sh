@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 swift build --build-tests
+# A throwaway PostgreSQL (initdb + pg_ctl in a temp dir, stopped on exit) for the PostgreSQL store
+# and cluster tests; it exports SMSKIT_TEST_POSTGRES_URL. Without the server binaries those tests skip.
+source scripts/pg-throwaway.sh
 # Serial: several end-to-end tests drive PTYs with blocking test clients; run in parallel on
 # 2 cores they starve each other's timeouts (issue 13). Serially the suite takes about 3 minutes,
 # the gateway's 1,000-message and kill -9 tests with the real binaries included.

@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput (see scripts/bench-*.sh for the runs that compare against peers).",
-        subcommands: [BenchPDUCommand.self, BenchStackCommand.self, BenchSecureCommand.self]
+        subcommands: [BenchPDUCommand.self, BenchStackCommand.self, BenchSecureCommand.self, BenchClaimsCommand.self]
     )
 }

@@ -30,12 +30,17 @@ struct DataDirOption: ParsableArguments {
     @Option(help: "Config file (YAML); command-line options win over it.")
     var config: String?
 
+    @Option(help: "A shared PostgreSQL store for many gateway hosts: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (default: SQLite in --data-dir; a password may come from PGPASSWORD).")
+    var database: String?
+
     func load() throws -> GatewayConfigFile {
         guard let config else { return GatewayConfigFile() }
         do { return try GatewayConfigFile.load(path: config) } catch { throw ValidationError(error.description) }
     }
 
     func directory(_ file: GatewayConfigFile) -> String { dataDir ?? file.dataDir ?? "./smskit-data" }
+
+    func databaseURL(_ file: GatewayConfigFile) -> String? { database ?? file.database }
 }
 
 struct GatewayRun: AsyncParsableCommand {
@@ -58,6 +63,9 @@ struct GatewayRun: AsyncParsableCommand {
     @Option(help: "Run N virtual modems in-process (numbers +15550001…) with virtual phones at +1999….")
     var emulate: Int?
 
+    @Option(name: .customLong("emulate-first"), help: "Number of the first emulated modem (default 1: +15550001); give each gateway on one --database its own range.")
+    var emulateFirst: Int = 1
+
     @Option(help: "Faults of the emulated network, e.g. loss=0.1,dup=0.05 (with --emulate).")
     var faults: String?
 
@@ -75,8 +83,17 @@ struct GatewayRun: AsyncParsableCommand {
             transform: TimeOption.parser("--retry-base"))
     var retryBase: Duration?
 
+    @Option(help: "With --database: this process's name in the cluster, unique per running process (default: the host name).")
+    var node: String?
+
+    @Option(name: .customLong("lease-timeout"), help: "With --database: seconds a modem lease lives without a heartbeat (default 15).")
+    var leaseTimeout: Double?
+
     func validate() throws {
         if let emulate, !(1...1024).contains(emulate) { throw ValidationError("--emulate takes 1…1024") }
+        if !(1...8999).contains(emulateFirst) || emulateFirst + (emulate ?? 1) > 10_000 {
+            throw ValidationError("--emulate-first: the emulated modems' numbers must stay within +15550001…+15559999")
+        }
         if let listen { do { _ = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.description) } }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \(logLevel)") }
         if let reassemblyTimeout, reassemblyTimeout > .seconds(86_400 * 7) {
@@ -84,6 +101,8 @@ struct GatewayRun: AsyncParsableCommand {
         }
         if let retryBase, retryBase > .seconds(3600) { throw ValidationError("--retry-base must be at most 3600 seconds") }
         if let faults { do { _ = try Faults(parsing: faults) } catch { throw ValidationError(error.description) } }
+        if let leaseTimeout, !(1...3600).contains(leaseTimeout) { throw ValidationError("--lease-timeout must be 1…3600 seconds") }
+        if let node, node.isEmpty || node.count > 200 { throw ValidationError("--node must be 1…200 characters") }
     }
 
     func run() async throws {
@@ -97,13 +116,25 @@ struct GatewayRun: AsyncParsableCommand {
         let logger = Logger(label: "smskit.gateway")
         let dir = data.directory(file)
         let address = try ListenAddress(parsing: listen ?? file.listen ?? "127.0.0.1:8080")
-        let lock: DataDirectory
-        do { lock = try DataDirectory.open(dir) } catch {
-            Output.error("error: \(error)")
-            throw ExitCode.failure
+        let store: any GatewayStore
+        var lock: DataDirectory?
+        var postgres: PostgresStore?
+        if let url = data.databaseURL(file) {
+            let options = PostgresStore.Options(node: node ?? file.node ?? PostgresStore.defaultNode,
+                                                leaseTimeout: .milliseconds(Int64((leaseTimeout ?? file.leaseTimeout ?? 15) * 1000)))
+            do { postgres = try await PostgresStore.open(url: url, options: options, logger: logger) } catch {
+                Output.error("error: \(error)")
+                throw ExitCode.failure
+            }
+            store = postgres!
+        } else {
+            do { lock = try DataDirectory.open(dir) } catch {
+                Output.error("error: \(error)")
+                throw ExitCode.failure
+            }
+            store = try SQLiteStore(path: lock!.databasePath, durability: file.durability ?? .full)
         }
-        defer { lock.release() }
-        let store = try SQLiteStore(path: lock.databasePath, durability: file.durability ?? .full)
+        defer { lock?.release() }
 
         var modems = ports.map { ModemSettings(port: $0, ratePerMinute: file.ratePerMinute, dailyCap: file.dailyCap) }
         for entry in file.modems ?? [] where !ports.contains(entry.port) {
@@ -113,7 +144,7 @@ struct GatewayRun: AsyncParsableCommand {
         }
         var emulated: EmulatedModems?
         if let count = emulate ?? file.emulate, count > 0 {
-            let e = try await EmulatedModems.start(count: count, faults: try faults.map { try Faults(parsing: $0) } ?? Faults(), seed: seed)
+            let e = try await EmulatedModems.start(count: count, first: emulateFirst, faults: try faults.map { try Faults(parsing: $0) } ?? Faults(), seed: seed)
             emulated = e
             modems += e.modems.map { ModemSettings(port: $0.port, number: $0.number, ratePerMinute: file.ratePerMinute,
                                                    dailyCap: file.dailyCap) }
@@ -150,10 +181,12 @@ struct GatewayRun: AsyncParsableCommand {
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do { try await group.run() } catch {
             await emulated?.shutdown()
+            await postgres?.close()
             Output.error("error: \(error)")
             throw ExitCode.failure
         }
         await emulated?.shutdown()
+        await postgres?.close()
     }
 }
 
@@ -182,13 +215,15 @@ struct GatewayToken: AsyncParsableCommand {
         @Flag(help: "JSON output.") var json = false
 
         func run() async throws {
-            let store = try openStore(data)
+            let store = try await openStore(data)
             let secret = TokenDigest.generate()
             let record: TokenRecord
             do { record = try await store.createToken(name: name, digest: TokenDigest.digest(secret), now: Date()) } catch {
+                await store.close()
                 Output.error("error: \(error)")
                 throw ExitCode.failure
             }
+            await store.close()
             struct Line: Encodable { var id: String; var name: String; var token: String }
             if json { try Output.json(Line(id: record.id, name: record.name, token: secret)) } else {
                 print(secret)
@@ -202,7 +237,9 @@ struct GatewayToken: AsyncParsableCommand {
         @OptionGroup var data: DataDirOption
         @Flag(help: "JSON output.") var json = false
         func run() async throws {
-            let tokens = try await openStore(data).tokens()
+            let store = try await openStore(data)
+            let tokens = try await store.tokens()
+            await store.close()
             if json { try Output.json(tokens) } else {
                 for t in tokens { print("\(t.id)  \(t.name)  \(ISO8601DateFormatter().string(from: t.createdAt))") }
             }
@@ -214,7 +251,10 @@ struct GatewayToken: AsyncParsableCommand {
         @OptionGroup var data: DataDirOption
         @Argument(help: "Token name or id.") var token: String
         func run() async throws {
-            guard try await openStore(data).revokeToken(token, now: Date()) else {
+            let store = try await openStore(data)
+            let revoked = try await store.revokeToken(token, now: Date())
+            await store.close()
+            guard revoked else {
                 Output.error("error: no token named or with id \(token.debugDescription)")
                 throw ExitCode.failure
             }
@@ -223,16 +263,34 @@ struct GatewayToken: AsyncParsableCommand {
     }
 }
 
-private func openStore(_ data: DataDirOption) throws -> SQLiteStore {
+/// The store a token command works on: PostgreSQL with `--database` (shared by every host), else
+/// the data directory's SQLite file.
+private func openStore(_ data: DataDirOption) async throws -> TokenStore {
     let file = try data.load()
-    let dir = data.directory(file)
     do {
+        if let url = data.databaseURL(file) {
+            var logger = Logger(label: "smskit.gateway.token")
+            logger.logLevel = .error
+            return TokenStore(store: try await PostgresStore.open(url: url, options: .init(joinCluster: false), logger: logger))
+        }
+        let dir = data.directory(file)
         try DataDirectory.create(dir)
-        return try SQLiteStore(path: DataDirectory.databasePath(in: dir), durability: file.durability ?? .full)
+        return TokenStore(store: try SQLiteStore(path: DataDirectory.databasePath(in: dir), durability: file.durability ?? .full))
     } catch {
         Output.error("error: \(error)")
         throw ExitCode.failure
     }
+}
+
+/// A store opened for one token command.
+private struct TokenStore: Sendable {
+    let store: any GatewayStore
+    func createToken(name: String, digest: [UInt8], now: Date) async throws -> TokenRecord {
+        try await store.createToken(name: name, digest: digest, now: now)
+    }
+    func tokens() async throws -> [TokenRecord] { try await store.tokens() }
+    func revokeToken(_ nameOrID: String, now: Date) async throws -> Bool { try await store.revokeToken(nameOrID, now: now) }
+    func close() async { await (store as? PostgresStore)?.close() }
 }
 
 struct GatewayCheckConfig: AsyncParsableCommand {

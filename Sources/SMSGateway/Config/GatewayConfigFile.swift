@@ -8,6 +8,9 @@ import Yams
 /// listen: 127.0.0.1:8080
 /// data_dir: /var/lib/smskit
 /// durability: full            # full (fsync every commit) | normal
+/// # database: postgres://smskit@db.internal/smskit   # many hosts on PostgreSQL (default: SQLite in data_dir)
+/// # node: rack-a                # this process's name in the cluster (default: the host name)
+/// # lease_timeout: 15           # seconds a modem lease lives without a heartbeat
 /// max_segments: 10
 /// reassembly_timeout: 600     # seconds
 /// retry: { base_delay: 2, max_delay: 300, max_attempts: 8 }
@@ -51,9 +54,16 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
     /// Defaults for every modem not listed with its own limits.
     public var ratePerMinute: Int?
     public var dailyCap: Int?
+    /// `postgres://…`: the shared PostgreSQL store (many hosts); absent: SQLite in `data_dir`.
+    public var database: String?
+    /// This process's name in the cluster (PostgreSQL only).
+    public var node: String?
+    /// Seconds a modem lease lives without a heartbeat (PostgreSQL only).
+    public var leaseTimeout: Double?
 
     enum CodingKeys: String, CodingKey {
-        case listen, durability, retry, emulate, modems
+        case listen, durability, retry, emulate, modems, database, node
+        case leaseTimeout = "lease_timeout"
         case dataDir = "data_dir", maxSegments = "max_segments", reassemblyTimeout = "reassembly_timeout"
         case ratePerMinute = "rate_per_minute", dailyCap = "daily_cap"
     }
@@ -81,6 +91,10 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
         if let maxSegments, !(1...255).contains(maxSegments) { throw .configuration("\(path): max_segments must be 1…255") }
         if let reassemblyTimeout, reassemblyTimeout <= 0 { throw .configuration("\(path): reassembly_timeout must be > 0 seconds") }
         if let emulate, !(0...1024).contains(emulate) { throw .configuration("\(path): emulate must be 0…1024") }
+        if let database, !(database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")) {
+            throw .configuration("\(path): database must be a postgres://USER@HOST[:PORT]/DATABASE URL")
+        }
+        if let leaseTimeout, !(1...3600).contains(leaseTimeout) { throw .configuration("\(path): lease_timeout must be 1…3600 seconds") }
         if let r = retry {
             if let b = r.baseDelay, b <= 0 { throw .configuration("\(path): retry.base_delay must be > 0") }
             if let m = r.maxAttempts, m < 1 { throw .configuration("\(path): retry.max_attempts must be ≥ 1") }

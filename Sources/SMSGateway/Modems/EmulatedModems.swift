@@ -10,7 +10,9 @@ public final class EmulatedModems: PhoneNetwork {
     public let modems: [(number: String, port: String)]
 
     /// Starts the network and its modems.
-    public static func start(count: Int, faults: Faults = Faults(), seed: UInt64 = 0,
+    /// - Parameter first: the index of the first modem (`+15550001` is 1): gateways sharing one
+    ///   database give theirs different ranges, so the modems (ids and numbers) are distinct.
+    public static func start(count: Int, first: Int = 1, faults: Faults = Faults(), seed: UInt64 = 0,
                              phonePrefixes: [String] = ["+1999"], rejectPrefixes: [String] = ["+1998"]) async throws -> EmulatedModems {
         var config = NetworkConfiguration()
         config.logLimit = 64
@@ -18,7 +20,7 @@ public final class EmulatedModems: PhoneNetwork {
         try await network.setPhonePrefixes(phonePrefixes)
         try await network.setRejectPrefixes(rejectPrefixes)
         var modems: [(String, String)] = []
-        for i in 1...max(1, count) {
+        for i in max(1, first)..<(max(1, first) + max(1, count)) {
             let number = "+1555" + String(format: "%04d", i)
             var mc = ModemConfiguration(number: number)
             mc.logLimit = 16

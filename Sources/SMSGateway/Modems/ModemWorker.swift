@@ -112,6 +112,7 @@ public actor ModemWorker {
         resource.state = "ready"
         resource.healthy = true
         consecutiveFailures = 0
+        await keepRateAfterHandover()
         await refreshHealth()
         let claim = ModemClaim(id: resource.id, number: resource.number)
         await withTaskGroup(of: Void.self) { group in
@@ -222,6 +223,16 @@ public actor ModemWorker {
             }
             await send(message, on: m, claim: claim)
         }
+    }
+
+    /// Many hosts: the modem may have sent through another process a moment ago (a lease handed
+    /// over, a restart), so the rate limit counts from its last part on any host.
+    private func keepRateAfterHandover() async {
+        guard let rate = settings.ratePerMinute, let cluster = store as? any ClusteredStore,
+              let last = try? await cluster.lastPartSent(modem: resource.id) else { return }
+        let gap = 60.0 / Double(max(1, rate))
+        let wait = gap - Date().timeIntervalSince(last)
+        if wait > 0 { nextSendAllowed = max(nextSendAllowed, ContinuousClock.now + .milliseconds(Int64(min(wait, gap) * 1000))) }
     }
 
     /// Nil when the modem may send now; otherwise how long to wait (rate limit, cap, unhealthy).

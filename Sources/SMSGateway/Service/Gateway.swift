@@ -82,11 +82,30 @@ public final class Gateway: Service, GatewayRuntime {
             group.addTask { await cancelWhenGracefulShutdown { await self.sweepExpired() } }
             group.addTask { await cancelWhenGracefulShutdown { await self.sweepIncomplete() } }
             group.addTask { await cancelWhenGracefulShutdown { await self.refreshHealth() } }
+            if let cluster = store as? any ClusteredStore {
+                // Many hosts: heartbeats, the rescuer, and other hosts' wake-ups (LISTEN/NOTIFY).
+                group.addTask {
+                    await cancelWhenGracefulShutdown {
+                        await cluster.runCluster(sendBell: self.sendBell, inboxBell: self.inboxBell, logger: self.logger)
+                    }
+                }
+            }
             group.addTask {
                 // At a graceful shutdown, wake every waiter: workers finish the message in hand and stop claiming.
                 guard (try? await gracefulShutdown()) != nil else { return }
                 await self.sendBell.ring()
                 await self.inboxBell.ring()
+            }
+        }
+        if let cluster = store as? any ClusteredStore {
+            // The workers stopped: hand the leases back so no host waits for them to lapse.
+            do {
+                let summary = try await cluster.releaseLeases(now: Date())
+                if summary != RecoverySummary() {
+                    logger.notice("released leases with open claims", metadata: ["requeued": "\(summary.requeued)"])
+                }
+            } catch {
+                logger.warning("could not release leases; they lapse after the lease timeout", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -2,14 +2,16 @@ import Foundation
 import Testing
 @testable import SMSGateway
 
-@Suite("SQLite store: outbound transitions")
-struct SQLiteStoreOutboundTests {
+/// The store contract, run against every backend (SQLite always; PostgreSQL when a server is configured).
+@Suite("Store contract: outbound transitions")
+struct StoreOutboundContractTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
     let modemA = ModemClaim(id: "imei-a", number: "+15550001")
     let modemB = ModemClaim(id: "imei-b", number: "+15550002")
 
-    @Test func acceptIsIdempotentAndConflictsOnOtherBody() async throws {
-        let (store, _) = try makeStore()
+    @Test(arguments: storeBackends) func acceptIsIdempotentAndConflictsOnOtherBody(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let key = IdempotencyKey(key: "k1", requestDigest: "d1")
         let first = try await store.accept(try newMessage(), idempotency: key, now: now)
         guard case .created(let m) = first else { Issue.record("not created"); return }
@@ -20,10 +22,12 @@ struct SQLiteStoreOutboundTests {
             _ = try await store.accept(try newMessage(text: "other"), idempotency: IdempotencyKey(key: "k1", requestDigest: "d2"), now: now)
         }
         #expect(try await store.messages(status: nil, after: nil, limit: 10).count == 1)
+        await h.close()
     }
 
-    @Test func sendFlowToDeliveredAndMultipartNeedsEveryPart() async throws {
-        let (store, _) = try makeStore()
+    @Test(arguments: storeBackends) func sendFlowToDeliveredAndMultipartNeedsEveryPart(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let long = String(repeating: "a", count: 300)  // 2 GSM 7-bit segments
         let m = try await store.accept(try newMessage(text: long), idempotency: nil, now: now).message
         #expect(m.segments == 2)
@@ -42,25 +46,29 @@ struct SQLiteStoreOutboundTests {
         let r2 = try await store.applyStatusReport(.init(modem: modemA.id, reference: 42, recipient: "+15550100",
                                                          tpStatus: 0, dischargeTime: nil), now: now)
         #expect(r2?.status == .delivered && r2?.deliveredAt != nil)
+        await h.close()
     }
 
-    @Test func reportMatchesAfterRestartOnTheSameFile() async throws {
-        let (store, path) = try makeStore()
+    @Test(arguments: storeBackends) func reportMatchesAfterRestartOnTheSameFile(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let m = try await store.accept(try newMessage(), idempotency: nil, now: now).message
         _ = try #require(try await store.claim(modem: modemA, now: now))
         try await store.partSending(messageID: m.id, seq: 1, modem: modemA.id, now: now)
         try await store.partSent(messageID: m.id, seq: 1, reference: 7, now: now)
         _ = try await store.finishAttempt(messageID: m.id, outcome: .done, now: now)
-        let reopened = try SQLiteStore(path: path)
+        let reopened = try await h.reopen()
         #expect(try await reopened.applyStatusReport(.init(modem: modemB.id, reference: 7, recipient: "+15550100",
                                                            tpStatus: 0, dischargeTime: nil), now: now) == nil)  // other modem
         let r = try await reopened.applyStatusReport(.init(modem: modemA.id, reference: 7, recipient: "+15550100",
                                                            tpStatus: 0x41, dischargeTime: nil), now: now)
         #expect(r?.status == .undelivered && r?.parts.first?.tpStatus == 0x41)
+        await h.close()
     }
 
-    @Test func recoveryMakesSendingPartsUnknownOrPendingPerGuarantee() async throws {
-        let (store, path) = try makeStore()
+    @Test(arguments: storeBackends) func recoveryMakesSendingPartsUnknownOrPendingPerGuarantee(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let atMost = try await store.accept(try newMessage(to: "+15550101"), idempotency: nil, now: now).message
         let atLeast = try await store.accept(try newMessage(to: "+15550102", guarantee: .atLeastOnce), idempotency: nil, now: now).message
         let untouched = try await store.accept(try newMessage(to: "+15550103"), idempotency: nil, now: now).message
@@ -68,7 +76,7 @@ struct SQLiteStoreOutboundTests {
         try await store.partSending(messageID: atMost.id, seq: 1, modem: modemA.id, now: now)
         try await store.partSending(messageID: atLeast.id, seq: 1, modem: modemA.id, now: now)
         // "Crash": reopen and recover.
-        let store2 = try SQLiteStore(path: path)
+        let store2 = try await h.reopen()
         let summary = try await store2.recover(now: now)
         #expect(summary == RecoverySummary(unknownParts: 1, resentParts: 1, requeued: 2))
         #expect(try await store2.message(id: atMost.id)?.status == .unknown)
@@ -76,10 +84,12 @@ struct SQLiteStoreOutboundTests {
         #expect(try await store2.message(id: untouched.id)?.status == .queued)
         let ids = Set([try await store2.claim(modem: modemB, now: now)?.id, try await store2.claim(modem: modemB, now: now)?.id])
         #expect(ids == [atLeast.id, untouched.id])
+        await h.close()
     }
 
-    @Test func sameRecipientKeepsOrderButOthersPass() async throws {
-        let (store, _) = try makeStore()
+    @Test(arguments: storeBackends) func sameRecipientKeepsOrderButOthersPass(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let first = try await store.accept(try newMessage(to: "+15550111", text: "1"), idempotency: nil, now: now).message
         let second = try await store.accept(try newMessage(to: "+15550111", text: "2"), idempotency: nil, now: now).message
         let other = try await store.accept(try newMessage(to: "+15550222", text: "x"), idempotency: nil, now: now).message
@@ -96,10 +106,12 @@ struct SQLiteStoreOutboundTests {
         #expect(try await store.claim(modem: modemA, now: later) == nil)
         #expect(try await store.claim(modem: modemB, now: later)?.id == first.id)
         _ = second
+        await h.close()
     }
 
-    @Test func priorityPinningCancelAndExpiry() async throws {
-        let (store, _) = try makeStore()
+    @Test(arguments: storeBackends) func priorityPinningCancelAndExpiry(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let low = try await store.accept(try newMessage(to: "+15550301"), idempotency: nil, now: now).message
         let high = try await store.accept(try newMessage(to: "+15550302", priority: 9), idempotency: nil, now: now).message
         let pinned = try await store.accept(try newMessage(to: "+15550303", from: "+15550002"), idempotency: nil, now: now).message
@@ -117,10 +129,12 @@ struct SQLiteStoreOutboundTests {
         #expect(try await store.expire(now: now.addingTimeInterval(61)) == 1)
         #expect(try await store.message(id: expiring.id)?.status == .expired)
         #expect(try await store.claim(modem: modemA, now: now.addingTimeInterval(61)) == nil)
+        await h.close()
     }
 
-    @Test func pinnedGoesOnlyToItsModemAndScheduledWaits() async throws {
-        let (store, _) = try makeStore()
+    @Test(arguments: storeBackends) func pinnedGoesOnlyToItsModemAndScheduledWaits(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let pinned = try await store.accept(try newMessage(to: "+15550401", from: "+15550002"), idempotency: nil, now: now).message
         let later = try await store.accept(try newMessage(to: "+15550402", sendAt: now.addingTimeInterval(30)), idempotency: nil, now: now).message
         #expect(later.status == .scheduled)
@@ -128,10 +142,12 @@ struct SQLiteStoreOutboundTests {
         #expect(try await store.claim(modem: modemB, now: now)?.id == pinned.id)
         #expect(try await store.nextDue(now: now) == now.addingTimeInterval(30))
         #expect(try await store.claim(modem: modemA, now: now.addingTimeInterval(31))?.id == later.id)
+        await h.close()
     }
 
-    @Test func permanentFailureAndUnconfirmedPart() async throws {
-        let (store, _) = try makeStore()
+    @Test(arguments: storeBackends) func permanentFailureAndUnconfirmedPart(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let bad = try await store.accept(try newMessage(to: "+15550501"), idempotency: nil, now: now).message
         _ = try await store.claim(modem: modemA, now: now)
         let failed = try await store.finishAttempt(messageID: bad.id, outcome: .fail(MessageError(code: "smsc_rejected", detail: "+CMS ERROR: 1")), now: now)
@@ -141,10 +157,12 @@ struct SQLiteStoreOutboundTests {
         try await store.partSending(messageID: m.id, seq: 1, modem: modemA.id, now: now)
         try await store.partUnconfirmed(messageID: m.id, seq: 1, detail: "unplugged after the PDU", now: now)
         #expect(try await store.finishAttempt(messageID: m.id, outcome: .done, now: now).status == .unknown)
+        await h.close()
     }
 
-    @Test func reportThatOvertakesItsPartIsKeptAndApplied() async throws {
-        let (store, _) = try makeStore()
+    @Test(arguments: storeBackends) func reportThatOvertakesItsPartIsKeptAndApplied(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let m = try await store.accept(try newMessage(), idempotency: nil, now: now).message
         _ = try await store.claim(modem: modemA, now: now)
         try await store.partSending(messageID: m.id, seq: 1, modem: modemA.id, now: now)
@@ -154,28 +172,27 @@ struct SQLiteStoreOutboundTests {
         try await store.partSent(messageID: m.id, seq: 1, reference: 9, now: now)
         let done = try await store.finishAttempt(messageID: m.id, outcome: .done, now: now)
         #expect(done.status == .delivered && done.parts.first?.status == .delivered)
+        await h.close()
     }
 
-    @Test func reportResolvesTheOneUnknownPartAndDeliveredIsNotUndone() async throws {
-        let (store, path) = try makeStore()
+    @Test(arguments: storeBackends) func reportResolvesTheOneUnknownPartAndDeliveredIsNotUndone(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let m = try await store.accept(try newMessage(), idempotency: nil, now: now).message
         _ = try await store.claim(modem: modemA, now: now)
         try await store.partSending(messageID: m.id, seq: 1, modem: modemA.id, now: now)
-        let reopened = try SQLiteStore(path: path)
+        let reopened = try await h.reopen()
         _ = try await reopened.recover(now: now)
         #expect(try await reopened.message(id: m.id)?.status == .unknown)
         let r = try await reopened.applyStatusReport(.init(modem: modemA.id, reference: 77, recipient: "+15550100", tpStatus: 0,
                                                            dischargeTime: nil), now: now)
         #expect(r?.status == .delivered && r?.parts.first?.reference == 77)
+        await h.close()
     }
 
-    @Test func writerIsFullySynchronous() async throws {
-        let (store, _) = try makeStore()
-        #expect(try await store.synchronousSetting() == 2)
-    }
-
-    @Test func tokensStoreOnlyDigests() async throws {
-        let (store, _) = try makeStore()
+    @Test(arguments: storeBackends) func tokensStoreOnlyDigests(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let secret = TokenDigest.generate()
         let record = try await store.createToken(name: "ops", digest: TokenDigest.digest(secret), now: now)
         #expect(try await store.token(digest: TokenDigest.digest(secret)) == record)
@@ -183,29 +200,19 @@ struct SQLiteStoreOutboundTests {
         await #expect(throws: GatewayError.self) { _ = try await store.createToken(name: "ops", digest: [1], now: now) }
         #expect(try await store.revokeToken("ops", now: now))
         #expect(try await store.token(digest: TokenDigest.digest(secret)) == nil)
+        await h.close()
     }
 
-    @Test func concurrentAcceptsShareCommits() async throws {
-        let (store, _) = try makeStore()
-        let now = self.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for i in 0..<200 {
-                group.addTask { _ = try await store.accept(try newMessage(to: "+1555\(100_000 + i)"), idempotency: nil, now: now) }
-            }
-            try await group.waitForAll()
-        }
-        #expect(try await store.messages(status: .queued, after: nil, limit: 500).count == 200)
-        #expect(await store.largestCommitBatch() > 1)
-    }
 }
 
-@Suite("SQLite store: inbound reassembly")
-struct SQLiteStoreInboundTests {
+@Suite("Store contract: inbound reassembly")
+struct StoreInboundContractTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
     let sender = "+15559999"
 
-    @Test func singlePartDuplicateIsDroppedOnce() async throws {
-        let (store, _) = try makeStore()
+    @Test(arguments: storeBackends) func singlePartDuplicateIsDroppedOnce(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let tpdu = try deliverTPDUs("hi", from: sender, reference: 1)[0]
         guard case .stored(let m?, nil) = try await store.receive(inboundRecord(tpdu, sender: sender, reference: nil, total: 1, sequence: 1), now: now) else {
             Issue.record("not stored"); return
@@ -213,11 +220,13 @@ struct SQLiteStoreInboundTests {
         #expect(m.text == "hi" && m.complete && m.to == "+15550001" && m.cursor == 1)
         #expect(try await store.receive(inboundRecord(tpdu, sender: sender, reference: nil, total: 1, sequence: 1), now: now) == .duplicate)
         #expect(try await store.inbox(after: 0, limit: 10).count == 1)
+        await h.close()
     }
 
-    @Test func templatedSecondPartIsNotAFalseDuplicate() async throws {
+    @Test(arguments: storeBackends) func templatedSecondPartIsNotAFalseDuplicate(backend: StoreBackend) async throws {
         // Two OTP messages, same sender, same second, same reference, byte-identical part 2.
-        let (store, _) = try makeStore()
+        let h = try await backend.make()
+        let store = h.store
         let disclaimer = String(repeating: "Never share this code with anyone. ", count: 5)
         let a = try deliverTPDUs("OTP 111111. " + disclaimer, from: sender, reference: 9)
         let b = try deliverTPDUs("OTP 222222. " + disclaimer, from: sender, reference: 9)
@@ -229,10 +238,12 @@ struct SQLiteStoreInboundTests {
         let inbox = try await store.inbox(after: 0, limit: 10)
         #expect(inbox.map(\.text) == ["OTP 111111. " + disclaimer, "OTP 222222. " + disclaimer])
         #expect(inbox.allSatisfy { $0.complete })
+        await h.close()
     }
 
-    @Test func wholeMessageRedeliveryIsDroppedAndPartDuplicatesToo() async throws {
-        let (store, _) = try makeStore()
+    @Test(arguments: storeBackends) func wholeMessageRedeliveryIsDroppedAndPartDuplicatesToo(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let parts = try deliverTPDUs(String(repeating: "x", count: 200), from: sender, reference: 3)
         for round in 0..<2 {
             for (i, tpdu) in parts.enumerated() {
@@ -244,10 +255,12 @@ struct SQLiteStoreInboundTests {
             }
         }
         #expect(try await store.inbox(after: 0, limit: 10).count == 1)
+        await h.close()
     }
 
-    @Test func incompleteIsSurfacedAfterTimeout() async throws {
-        let (store, _) = try makeStore()
+    @Test(arguments: storeBackends) func incompleteIsSurfacedAfterTimeout(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let parts = try deliverTPDUs(String(repeating: "y", count: 400), from: sender, reference: 4)
         #expect(parts.count == 3)
         _ = try await store.receive(inboundRecord(parts[0], sender: sender, reference: 4, total: 3, sequence: 1), now: now)
@@ -257,15 +270,18 @@ struct SQLiteStoreInboundTests {
         let surfaced = try await store.expireIncomplete(before: now.addingTimeInterval(1), now: now)
         #expect(surfaced.count == 1 && surfaced[0].complete == false && surfaced[0].receivedParts == [1, 3] && surfaced[0].parts == 3)
         #expect(try await store.oldestOpenGroup() == nil)
+        await h.close()
     }
 
-    @Test func emojiSplitAcrossUCS2PartsIsJoined() async throws {
-        let (store, _) = try makeStore()
+    @Test(arguments: storeBackends) func emojiSplitAcrossUCS2PartsIsJoined(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
         let text = String(repeating: "é", count: 66) + "😀" + "z"  // UCS-2; the pair straddles 67 units
         let parts = try deliverTPDUs(text, from: sender, reference: 5)
         for (i, tpdu) in parts.enumerated().reversed() {
             _ = try await store.receive(inboundRecord(tpdu, sender: sender, reference: 5, total: parts.count, sequence: i + 1), now: now)
         }
         #expect(try await store.inbox(after: 0, limit: 10).first?.text == text)
+        await h.close()
     }
 }
