@@ -89,7 +89,7 @@ struct WebhookStoreTests {
         try await store.recordAttempt(.init(deliveryID: d.id, outcome: .retry(next: now.addingTimeInterval(30)), statusCode: 500,
                                             error: "HTTP 500", duration: 0.01), now: now)
         #expect(try await store.dueDeliveries(now: now.addingTimeInterval(29), busy: [], perReceiver: 1, limit: 1).isEmpty)
-        #expect(try await store.nextDeliveryDue() == now.addingTimeInterval(30))
+        #expect(try await store.nextDeliveryDue(after: now) == now.addingTimeInterval(30))
         let again = try #require(try await store.dueDeliveries(now: now.addingTimeInterval(30), busy: [], perReceiver: 1, limit: 1).first)
         #expect(again.id == d.id && again.eventID == d.eventID && again.attempts == 1 && again.body == d.body)
         try await store.recordAttempt(.init(deliveryID: d.id, outcome: .delivered, statusCode: 200, error: nil, duration: 0.02),
@@ -97,7 +97,7 @@ struct WebhookStoreTests {
         // A late duplicate record (an attempt that raced a restart) changes nothing.
         try await store.recordAttempt(.init(deliveryID: d.id, outcome: .retry(next: now), statusCode: nil, error: "late", duration: 0),
                                       now: now.addingTimeInterval(31))
-        #expect(try await store.nextDeliveryDue() == nil)
+        #expect(try await store.nextDeliveryDue(after: now) == nil)
         let attempts = try await store.webhookAttempts(webhookID: h.id, limit: 10)
         #expect(attempts.map(\.attempt) == [2, 1] && attempts.map(\.statusCode) == [200, 500])
         #expect(attempts.allSatisfy { $0.state == "delivered" && $0.eventID == d.eventID })

@@ -93,16 +93,16 @@ struct KannelController: Sendable {
         let ports = try parsed.ports()
         let now = configuration.now()
         let mask = parsed.dlrMask ?? 0
-        var context: [String: String] = ["service": parsed.username ?? "", "coding": "\(parsed.coding ?? (content.data != nil ? 1 : 0))"]
-        context["from"] = parsed.from
-        context["smsc"] = parsed.smsc
-        context["charset"] = parsed.charset
-        context["mclass"] = parsed.mclass.map { "\($0)" }
-        context["account"] = parsed.account
-        context["binfo"] = parsed.binfo
-        context["meta-data"] = parsed.metaData
+        var values: [String: String] = ["service": parsed.username ?? "", "coding": "\(parsed.coding ?? (content.data != nil ? 1 : 0))"]
+        values["from"] = parsed.from
+        values["smsc"] = parsed.smsc
+        values["charset"] = parsed.charset
+        values["mclass"] = parsed.mclass.map { "\($0)" }
+        values["account"] = parsed.account
+        values["binfo"] = parsed.binfo
+        values["meta-data"] = parsed.metaData
         let callback = (parsed.dlrURL?.isEmpty == false && mask != 0)
-            ? MessageCallback(kind: .kannelDLR, url: parsed.dlrURL ?? "", dlrMask: mask, context: context) : nil
+            ? MessageCallback(kind: .kannelDLR, url: parsed.dlrURL ?? "", dlrMask: mask, context: values) : nil
         var messages: [NewMessage] = []
         for to in parsed.to {
             let body = SendMessageRequest(

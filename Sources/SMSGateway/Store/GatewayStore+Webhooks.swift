@@ -20,13 +20,15 @@ public protocol WebhookStore: Sendable {
     func deleteWebhook(id: String, now: Date) async throws -> Bool
     /// Recent attempts of a webhook's deliveries, newest first.
     func webhookAttempts(webhookID: String, limit: Int) async throws -> [WebhookAttempt]
-    /// Pending deliveries due by `now`, at most `perReceiver` for each receiver not in `busy`,
-    /// at most `limit` in all, oldest due first.
+    /// Pending deliveries due by `now`: the first `perReceiver` (by due time) of each receiver not
+    /// in `busy`, at most `limit` in all, oldest due first. Reading marks nothing: the dispatcher
+    /// skips the ones it already has in flight.
     func dueDeliveries(now: Date, busy: Set<String>, perReceiver: Int, limit: Int) async throws -> [OutboxDelivery]
     /// Records an attempt and its outcome (delivered, retry at, gave up).
     func recordAttempt(_ result: DeliveryAttemptResult, now: Date) async throws
-    /// When the next pending delivery is due (nil: none pending).
-    func nextDeliveryDue() async throws -> Date?
+    /// The earliest time after `now` a pending delivery becomes due (nil: none). Rows already due
+    /// are in flight or wait for a busy receiver; the dispatcher is rung when those finish.
+    func nextDeliveryDue(after now: Date) async throws -> Date?
     /// Deletes finished deliveries and attempts older than `before`; returns how many deliveries went.
     func pruneOutbox(before: Date) async throws -> Int
 }

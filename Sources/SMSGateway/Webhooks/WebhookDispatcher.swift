@@ -7,9 +7,8 @@ import ServiceLifecycle
 
 /// Delivers the outbox: webhooks, per-message callbacks and Kannel forwarding, at least once.
 ///
-/// It reads due deliveries from the store, at most ``Settings/perReceiver`` at a time for each
-/// receiver and never more for a receiver that still has one in flight, so a slow or dead receiver
-/// only ever holds its own slots; sending SMS never waits for it (the outbox rows were committed
+/// It reads due deliveries from the store and keeps at most ``Settings/perReceiver`` in flight for
+/// each receiver, so a slow or dead receiver only ever holds its own slots; sending SMS never waits for it (the outbox rows were committed
 /// with the state change, the dispatcher runs beside the modems). Each attempt has a deadline
 /// (``Settings/timeout``) for the whole exchange, body included. A 2xx marks the delivery done;
 /// anything else (a status, a timeout, a reset) schedules the next attempt with
@@ -74,27 +73,31 @@ public final class WebhookDispatcher: Service {
                     let now = Date()
                     if now.timeIntervalSince(lastPrune) > 3600 {
                         lastPrune = now
-                        _ = try? await store.pruneOutbox(before: now.addingTimeInterval(-settings.retention))
+                        _ = try? await self.store.pruneOutbox(before: now.addingTimeInterval(-self.settings.retention))
                     }
-                    let (busy, free) = await state.capacity(maxInFlight: settings.maxInFlight)
+                    // Receivers with every slot taken are not read; of the others, twice their bound is
+                    // read so the rows already in flight (still pending in the store) cannot hide new ones.
+                    let (full, inFlight) = await self.state.snapshot(perReceiver: self.settings.perReceiver)
                     var due: [OutboxDelivery] = []
-                    if free > 0 {
-                        do { due = try await store.dueDeliveries(now: now, busy: busy, perReceiver: settings.perReceiver, limit: free) } catch {
-                            logger.error("webhook outbox unreadable", metadata: ["error": "\(error)"])
+                    if inFlight < self.settings.maxInFlight {
+                        do {
+                            due = try await self.store.dueDeliveries(now: now, busy: full, perReceiver: 2 * self.settings.perReceiver,
+                                                                limit: self.settings.maxInFlight + inFlight)
+                        } catch {
+                            self.logger.error("webhook outbox unreadable", metadata: ["error": "\(error)"])
                         }
                     }
-                    for delivery in due {
-                        await state.started(delivery.receiver)
+                    for delivery in await self.state.take(due, perReceiver: self.settings.perReceiver, maxInFlight: self.settings.maxInFlight) {
                         group.addTask {
                             await self.deliver(delivery, client: client)
-                            await self.state.finished(delivery.receiver)
+                            await self.state.finished(delivery)
                             await OutboxBell.shared.ring()
                         }
                     }
                     // Sleep until new rows, a finished delivery (a receiver is free again), or the next retry is due.
-                    let next = (try? await store.nextDeliveryDue()) ?? nil
+                    let next = (try? await self.store.nextDeliveryDue(after: now)) ?? nil
                     var wait: Duration = .seconds(30)
-                    if let next, next > Date() { wait = min(wait, .milliseconds(Int64(next.timeIntervalSinceNow * 1000) + 5)) }
+                    if let next { wait = min(wait, .milliseconds(Int64(max(0, next.timeIntervalSinceNow) * 1000) + 5)) }
                     await OutboxBell.shared.wait(since: generation, timeout: wait)
                 }
             }
@@ -120,8 +123,9 @@ public final class WebhookDispatcher: Service {
             request.headers.add(name: WebhookSignature.header,
                                 value: WebhookSignature.sign(body: body, secret: secret, timestamp: Int64(Date().timeIntervalSince1970)))
             do {
+                let signed = request
                 statusCode = try await Self.withDeadline(settings.timeout) {
-                    let response = try await client.execute(request, timeout: .seconds(Int64(self.settings.timeout.components.seconds) + 1))
+                    let response = try await client.execute(signed, timeout: .seconds(Int64(self.settings.timeout.components.seconds) + 1))
                     _ = try await response.body.collect(upTo: 1 << 20)
                     return Int(response.status.code)
                 }
@@ -132,6 +136,8 @@ public final class WebhookDispatcher: Service {
         } else {
             failure = "the secret cannot be opened with this gateway's webhook.key (restore the key file)"
         }
+        // Cancelled by a shutdown: leave it pending, it goes out again after the restart.
+        if Task.isCancelled && failure != nil { return }
         let now = Date()
         let outcome: DeliveryAttemptResult.Outcome = failure == nil
             ? .delivered
@@ -173,25 +179,34 @@ public final class WebhookDispatcher: Service {
     }
 }
 
-/// In-flight counts per receiver and the jitter's generator.
+/// Deliveries in flight (by id and per receiver) and the jitter's generator.
 actor DispatcherState {
     private var inFlight: [String: Int] = [:]
-    private var total = 0
+    private var ids = Set<Int64>()
     private var random: SplitMix64
 
     init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
-    /// Receivers with a delivery in flight (not offered more until it ends), and free slots in all.
-    func capacity(maxInFlight: Int) -> (Set<String>, Int) {
-        (Set(inFlight.keys), max(0, maxInFlight - total))
+    /// Receivers with every slot taken, and the deliveries in flight in all.
+    func snapshot(perReceiver: Int) -> (Set<String>, Int) {
+        (Set(inFlight.filter { $0.value >= perReceiver }.keys), ids.count)
     }
 
-    func started(_ receiver: String) { inFlight[receiver, default: 0] += 1; total += 1 }
+    /// The rows to start now (not in flight yet, within the bounds), marked as in flight.
+    func take(_ rows: [OutboxDelivery], perReceiver: Int, maxInFlight: Int) -> [OutboxDelivery] {
+        var out: [OutboxDelivery] = []
+        for row in rows where !ids.contains(row.id) && inFlight[row.receiver, default: 0] < perReceiver && ids.count < maxInFlight {
+            ids.insert(row.id)
+            inFlight[row.receiver, default: 0] += 1
+            out.append(row)
+        }
+        return out
+    }
 
-    func finished(_ receiver: String) {
-        total -= 1
-        let left = (inFlight[receiver] ?? 1) - 1
-        inFlight[receiver] = left > 0 ? left : nil
+    func finished(_ row: OutboxDelivery) {
+        guard ids.remove(row.id) != nil else { return }
+        let left = (inFlight[row.receiver] ?? 1) - 1
+        inFlight[row.receiver] = left > 0 ? left : nil
     }
 
     func outcome(_ backoff: WebhookBackoff, attempts: Int, createdAt: Date, now: Date) -> DeliveryAttemptResult.Outcome {

@@ -112,9 +112,10 @@ extension SQLiteStore: WebhookStore {
         }
     }
 
-    public func nextDeliveryDue() async throws -> Date? {
+    public func nextDeliveryDue(after now: Date) async throws -> Date? {
         try await read { db in
-            try Double.fetchOne(db.cachedStatement(sql: "SELECT MIN(next_at) FROM outbox WHERE state = 'pending'"))
+            try Double.fetchOne(db.cachedStatement(sql: "SELECT MIN(next_at) FROM outbox WHERE state = 'pending' AND next_at > ?"),
+                                arguments: [now.timeIntervalSince1970])
                 .map { Date(timeIntervalSince1970: $0) }
         }
     }
@@ -163,9 +164,12 @@ extension SQLiteStore {
             buffered = true
         }
         guard status != nil || buffered else { return }
-        let subscribers = status == nil ? [] : try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT id, url FROM webhooks WHERE kind = 'webhook' AND instr(events, 'message.status') > 0
-            """))
+        var subscribers: [Row] = []
+        if status != nil {
+            subscribers = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT id, url FROM webhooks WHERE kind = 'webhook' AND instr(events, 'message.status') > 0
+                """))
+        }
         let callback = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM message_callbacks WHERE message_id = ?"),
                                         arguments: [messageID])
         guard !subscribers.isEmpty || callback != nil else { return }
@@ -264,13 +268,15 @@ extension SQLiteStore {
 
     /// `{id, type, created_at, data}` in the API's JSON.
     static func envelope<T: Encodable>(id: String, type: String, now: Date, data: T) throws -> String {
-        struct Envelope: Encodable {
-            var id: String
-            var type: String
-            var createdAt: Date
-            var data: T
-            enum CodingKeys: String, CodingKey { case id, type, data, createdAt = "created_at" }
-        }
-        return String(decoding: try APIJSON.encoder().encode(Envelope(id: id, type: type, createdAt: now, data: data)), as: UTF8.self)
+        String(decoding: try APIJSON.encoder().encode(WebhookEnvelope(id: id, type: type, createdAt: now, data: data)), as: UTF8.self)
     }
+}
+
+/// The body of every webhook delivery.
+struct WebhookEnvelope<T: Encodable>: Encodable {
+    var id: String
+    var type: String
+    var createdAt: Date
+    var data: T
+    enum CodingKeys: String, CodingKey { case id, type, data, createdAt = "created_at" }
 }
