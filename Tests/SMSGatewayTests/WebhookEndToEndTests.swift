@@ -108,7 +108,8 @@ struct WebhookEndToEndTests {
             if messages.count == 16, open.isEmpty, inbox.count == 4, pending == 0 { settled = true; break }
             try await Task.sleep(for: .milliseconds(250))
         }
-        #expect(settled, "messages or deliveries still open; see \(await gateway.dir.path)")
+        let dirPath = gateway.dir.path
+        #expect(settled, "messages or deliveries still open; see \(dirPath)")
 
         let expected = try readDatabase(dataDir) { db in
             try Row.fetchAll(db, sql: "SELECT event_id, state FROM outbox WHERE webhook_id = ?", arguments: [goodID])

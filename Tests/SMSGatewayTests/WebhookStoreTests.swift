@@ -31,14 +31,14 @@ struct WebhookStoreTests {
                                                     dischargeTime: nil), now: now)
     }
 
-    func rows(_ store: SQLiteStore, _ sql: String) async throws -> [Row] {
-        try await store.read { db in try Row.fetchAll(db, sql: sql) }
+    func count(_ store: SQLiteStore, _ sql: String) async throws -> Int {
+        try await store.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
     }
 
     @Test func everyStatusChangeBecomesOneSignedEventWithTheResourceAsOfThatChange() async throws {
         let (store, _) = try makeStore()
         let none = try await store.accept(try newMessage(text: "before any webhook"), idempotency: nil, now: now).message
-        #expect(try await rows(store, "SELECT * FROM outbox").isEmpty)  // nobody listened
+        #expect(try await count(store, "SELECT COUNT(*) FROM outbox") == 0)  // nobody listened
         let h = try await hook(store)
         _ = try await store.cancel(id: none.id, now: now)
         let m = try await store.accept(try newMessage(), idempotency: nil, now: now).message
@@ -65,7 +65,7 @@ struct WebhookStoreTests {
         let m = try await store.accept(try newMessage(), idempotency: nil, now: now).message
         _ = try #require(try await store.claim(modem: modem, now: now))
         await #expect(throws: GatewayError.self) { _ = try await store.cancel(id: m.id, now: now) }  // sending: not cancelable
-        #expect(try await rows(store, "SELECT * FROM outbox").count == 2)  // queued, sending
+        #expect(try await count(store, "SELECT COUNT(*) FROM outbox") == 2)  // queued, sending
     }
 
     @Test func perReceiverBoundAndBusyReceiversAreSkipped() async throws {
@@ -136,12 +136,14 @@ struct WebhookStoreTests {
 
     @Test func statusCallbackGetsEveryChangeOfItsMessageOnly() async throws {
         let (store, _) = try makeStore()
+        try await WebhookDispatcher.ensureCallbackKey(store: store, box: box, now: now)
         var withCallback = try newMessage(text: "cb")
         withCallback.callback = MessageCallback(kind: .status, url: "http://127.0.0.1:9/cb")
         let m = try await store.accept(withCallback, idempotency: nil, now: now).message
         _ = try await store.accept(try newMessage(text: "other"), idempotency: nil, now: now)
         let due = try await store.dueDeliveries(now: now, busy: [], perReceiver: 9, limit: 9)
-        #expect(due.count == 1 && due[0].receiver == "cb:http://127.0.0.1:9" && due[0].webhookID == SQLiteStore.callbacksWebhookID)
+        try #require(due.count == 1)
+        #expect(due[0].receiver == "cb:http://127.0.0.1:9" && due[0].webhookID == SQLiteStore.callbacksWebhookID)
         #expect(due[0].body?.contains(m.id) == true)
     }
 
@@ -149,6 +151,7 @@ struct WebhookStoreTests {
     @Test(arguments: [(0, 0, 1), (0, 0x45, 2), (0x45, 0, 2)])
     func multipartKannelDLRIsSentOnceWithTheFinalValue(first: Int, second: Int, expected: Int) async throws {
         let (store, _) = try makeStore()
+        try await WebhookDispatcher.ensureCallbackKey(store: store, box: box, now: now)
         var message = try newMessage(text: String(repeating: "a", count: 300))
         message.callback = MessageCallback(kind: .kannelDLR, url: "http://127.0.0.1:9/dlr?id=%I&d=%d&to=%p&a=%A", dlrMask: 31,
                                            context: ["service": "app", "from": "+15550001"])
@@ -167,6 +170,7 @@ struct WebhookStoreTests {
 
     @Test func dlrMaskSelectsTheValues() async throws {
         let (store, _) = try makeStore()
+        try await WebhookDispatcher.ensureCallbackKey(store: store, box: box, now: now)
         var message = try newMessage()
         message.callback = MessageCallback(kind: .kannelDLR, url: "http://127.0.0.1:9/dlr?d=%d", dlrMask: 1 | 2)
         let m = try await store.accept(message, idempotency: nil, now: now).message
