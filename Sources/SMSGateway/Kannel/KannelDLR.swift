@@ -3,7 +3,8 @@ import Foundation
 /// Kannel's delivery report values (`gw/dlr.h`), as `dlr-mask` bits and as `%d`.
 ///
 /// How a message's life maps to them (docs/gateway.md, "Kannel"):
-/// - `8` (`DLR_SMSC_SUCCESS`) once, when every part was accepted by the SMSC (`sent`);
+/// - `8` (`DLR_SMSC_SUCCESS`) once, when every part was accepted by the SMSC (`sent`, or before the
+///   final value when the reports came before the attempt ended);
 /// - `4` (`DLR_BUFFERED`) once, when a status report says the SMSC is still trying;
 /// - exactly **one** final value per message, however many parts it has: `1` (`DLR_SUCCESS`) when
 ///   every part was delivered, `2` (`DLR_FAIL`) when it is `undelivered`, `expired` or `canceled`,

@@ -191,11 +191,17 @@ actor EmulatedGateway {
     }
 }
 
-/// Runs `curl ARGS` (an outside client, as a Kannel application would call) and returns its stdout.
+/// Runs `curl ARGS` (an outside client, as a Kannel application would call) and returns
+/// `"<body>\n<status>"`. Body and headers go to files and only the exit is awaited, so a fast
+/// exit cannot race the reading of a pipe.
 func curl(_ arguments: [String]) async throws -> String {
-    let child = try ChildProcess(["-s", "-S"] + arguments, executable: "/usr/bin/curl")
-    var out: [String] = []
-    for await line in child.lines { out.append(line) }
+    let dir = try TempDir("curl")
+    defer { dir.remove() }
+    let child = try ChildProcess(["-s", "-S", "--max-time", "30", "-o", dir.path + "/body", "-D", dir.path + "/headers"] + arguments,
+                                 executable: "/usr/bin/curl")
     _ = await child.waitForExit()
-    return out.joined(separator: "\n")
+    let body = (try? String(contentsOfFile: dir.path + "/body", encoding: .utf8)) ?? ""
+    let headers = (try? String(contentsOfFile: dir.path + "/headers", encoding: .utf8)) ?? ""
+    let status = headers.split(separator: "\r\n").first.flatMap { $0.split(separator: " ").dropFirst().first }.map(String.init) ?? "000"
+    return body + "\n" + status
 }

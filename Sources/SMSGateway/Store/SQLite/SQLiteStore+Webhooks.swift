@@ -194,33 +194,51 @@ extension SQLiteStore {
             guard let value = buffered ? KannelDLR.buffered : status.flatMap({ KannelDLR.value(for: $0, errorCode: resource.error?.code) })
             else { return }
             let mask: Int = callback["dlr_mask"]
-            let sent: Int = callback["sent_bits"]
-            guard mask & value != 0, sent & value == 0, sent & KannelDLR.finalBits == 0 else { return }
-            try db.exec("UPDATE message_callbacks SET sent_bits = sent_bits | ? WHERE message_id = ?", [value, messageID])
-            let pattern: String = callback["url"]
-            let contextJSON: String = callback["context"]
-            let context = (try? JSONDecoder().decode([String: String].self, from: Data(contextJSON.utf8))) ?? [:]
-            var v = KannelEscapeValues()
-            v.text = Array(KannelDLR.replyText(value: value, messageID: resource.id, errorDetail: resource.error?.detail).utf8)
-            v.phone = resource.to
-            v.gateway = context["from"] ?? resource.from ?? ""
-            v.time = now
-            v.smscID = resource.modem ?? context["smsc"]
-            v.messageID = resource.id
-            v.dlr = value
-            v.dlrURL = pattern
-            v.foreignID = resource.parts.last(where: { $0.reference != nil })?.reference.map { "\($0)" }
-            v.service = context["service"]
-            v.coding = context["coding"].flatMap { Int($0) } ?? 0
-            v.charset = context["charset"]
-            v.mclass = context["mclass"].flatMap { Int($0) } ?? -1
-            v.account = context["account"]
-            v.billing = context["binfo"]
-            v.metaData = context["meta-data"]
-            let url = KannelEscapes.expand(pattern, v)
-            try insertDelivery(db, eventID: eventID, type: "kannel.dlr", receiver: "cb:" + WebhookURL.origin(url),
-                               webhookID: callbacksWebhookID, method: "GET", url: url, body: nil, contentType: nil, now: now)
+            var sent: Int = callback["sent_bits"]
+            guard sent & KannelDLR.finalBits == 0 else { return }
+            // A message can reach `delivered` without passing `sent` (its reports came before the
+            // attempt ended): it was accepted by the SMSC all the same, so 8 goes first.
+            var values: [Int] = []
+            let reachedNetwork: Set<MessageStatus> = [.sent, .delivered, .undelivered]
+            if let status, reachedNetwork.contains(status), value != KannelDLR.smscSuccess, sent & KannelDLR.smscSuccess == 0 {
+                values.append(KannelDLR.smscSuccess)
+            }
+            values.append(value)
+            for v in values where sent & v == 0 {
+                sent |= v
+                guard mask & v != 0 else { continue }
+                try insertKannelDLR(db, value: v, callback: callback, resource: resource, eventID: eventID, now: now)
+            }
+            try db.exec("UPDATE message_callbacks SET sent_bits = ? WHERE message_id = ?", [sent, messageID])
         }
+    }
+
+    /// One Kannel DLR fetch, its URL expanded for `value`.
+    static func insertKannelDLR(_ db: Database, value: Int, callback: Row, resource: MessageResource, eventID: String, now: Date) throws {
+        let pattern: String = callback["url"]
+        let contextJSON: String = callback["context"]
+        let context = (try? JSONDecoder().decode([String: String].self, from: Data(contextJSON.utf8))) ?? [:]
+        var v = KannelEscapeValues()
+        v.text = Array(KannelDLR.replyText(value: value, messageID: resource.id, errorDetail: resource.error?.detail).utf8)
+        v.phone = resource.to
+        v.gateway = context["from"] ?? resource.from ?? ""
+        v.time = now
+        v.smscID = resource.modem ?? context["smsc"]
+        v.messageID = resource.id
+        v.dlr = value
+        v.dlrURL = pattern
+        v.foreignID = resource.parts.last(where: { $0.reference != nil })?.reference.map { "\($0)" }
+        v.service = context["service"]
+        v.coding = context["coding"].flatMap { Int($0) } ?? 0
+        v.charset = context["charset"]
+        v.mclass = context["mclass"].flatMap { Int($0) } ?? -1
+        v.account = context["account"]
+        v.billing = context["binfo"]
+        v.metaData = context["meta-data"]
+        let url = KannelEscapes.expand(pattern, v)
+        try insertDelivery(db, eventID: value == KannelDLR.smscSuccess ? eventID + "-8" : eventID, type: "kannel.dlr",
+                           receiver: "cb:" + WebhookURL.origin(url), webhookID: callbacksWebhookID, method: "GET", url: url,
+                           body: nil, contentType: nil, now: now)
     }
 
     /// `message.received` for webhooks and Kannel `sms-service` forwarding.
