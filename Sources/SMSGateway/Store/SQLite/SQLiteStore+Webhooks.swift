@@ -80,6 +80,8 @@ extension SQLiteStore: WebhookStore {
                 SELECT o.*, w.secret FROM (
                     SELECT *, ROW_NUMBER() OVER (PARTITION BY receiver ORDER BY next_at, id) AS rn FROM outbox
                     WHERE state = 'pending' AND next_at <= ? AND receiver NOT IN (SELECT value FROM json_each(?))
+                      AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state = 'pending' AND e.receiver = outbox.receiver
+                                      AND e.ordering_key = outbox.ordering_key AND e.id < outbox.id)
                 ) o JOIN webhooks w ON w.id = o.webhook_id
                 WHERE o.rn <= ? ORDER BY o.next_at, o.id LIMIT ?
                 """), arguments: [now.timeIntervalSince1970, busyJSON, max(1, perReceiver), max(1, limit)]).map { r in
@@ -181,13 +183,14 @@ extension SQLiteStore {
             let body = try envelope(id: eventID, type: WebhookEventType.messageStatus.rawValue, now: now, data: resource)
             for s in subscribers {
                 try insertDelivery(db, eventID: eventID, type: "message.status", receiver: s["id"], webhookID: s["id"],
-                                   method: "POST", url: s["url"], body: body, contentType: "application/json", now: now)
+                                   method: "POST", url: s["url"], body: body, contentType: "application/json",
+                                   orderingKey: messageID, now: now)
             }
             if kind == .status, let callback {
                 let url: String = callback["url"]
                 try insertDelivery(db, eventID: eventID, type: "message.status", receiver: "cb:" + WebhookURL.origin(url),
                                    webhookID: callbacksWebhookID, method: "POST", url: url, body: body,
-                                   contentType: "application/json", now: now)
+                                   contentType: "application/json", orderingKey: messageID, now: now)
             }
         }
         if kind == .kannelDLR, let callback {
@@ -238,7 +241,7 @@ extension SQLiteStore {
         let url = KannelEscapes.expand(pattern, v)
         try insertDelivery(db, eventID: value == KannelDLR.smscSuccess ? eventID + "-8" : eventID, type: "kannel.dlr",
                            receiver: "cb:" + WebhookURL.origin(url), webhookID: callbacksWebhookID, method: "GET", url: url,
-                           body: nil, contentType: nil, now: now)
+                           body: nil, contentType: nil, orderingKey: resource.id, now: now)
     }
 
     /// `message.received` for webhooks and Kannel `sms-service` forwarding.
@@ -273,14 +276,17 @@ extension SQLiteStore {
         }
     }
 
+    /// One pending delivery. Deliveries with the same `orderingKey` (a message id) to one receiver
+    /// go out one after the other, in commit order: a receiver never sees `delivered` before `sent`.
     static func insertDelivery(_ db: Database, eventID: String, type: String, receiver: String, webhookID: String, method: String,
-                               url: String, body: String?, contentType: String?, headers: [String: String] = [:], now: Date) throws {
+                               url: String, body: String?, contentType: String?, headers: [String: String] = [:],
+                               orderingKey: String? = nil, now: Date) throws {
         let t = now.timeIntervalSince1970
         let headersJSON = headers.isEmpty ? "{}" : String(decoding: (try? JSONEncoder.sorted.encode(headers)) ?? Data("{}".utf8), as: UTF8.self)
         try db.exec("""
-            INSERT INTO outbox (event_id, event_type, receiver, webhook_id, method, url, body, content_type, headers, state,
-                attempts, next_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
-            """, [eventID, type, receiver, webhookID, method, url, body, contentType, headersJSON, t, t, t])
+            INSERT INTO outbox (event_id, event_type, receiver, webhook_id, ordering_key, method, url, body, content_type, headers,
+                state, attempts, next_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
+            """, [eventID, type, receiver, webhookID, orderingKey, method, url, body, contentType, headersJSON, t, t, t])
         db.afterNextTransaction(onCommit: { _ in Task { await OutboxBell.shared.ring() } })
     }
 

@@ -170,6 +170,7 @@ enum Schema {
                     event_type TEXT NOT NULL,
                     receiver TEXT NOT NULL,
                     webhook_id TEXT NOT NULL,
+                    ordering_key TEXT,
                     method TEXT NOT NULL,
                     url TEXT NOT NULL,
                     body TEXT,
@@ -183,6 +184,7 @@ enum Schema {
                 );
                 CREATE INDEX outbox_due ON outbox(next_at) WHERE state = 'pending';
                 CREATE INDEX outbox_webhook ON outbox(webhook_id, state);
+                CREATE INDEX outbox_order ON outbox(receiver, ordering_key, id) WHERE state = 'pending';
                 CREATE TABLE webhook_attempts (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     outbox_id INTEGER NOT NULL,
