@@ -168,7 +168,20 @@ struct GatewayRun: AsyncParsableCommand {
         let gateway = Gateway(settings: .init(modems: modems, retry: retry, reassemblyTimeout: timeout),
                               store: store, phones: emulated, hotPlug: hotPlug, logger: logger)
         let api = APIConfiguration(limits: .init(maxSegments: file.maxSegments ?? 10))
-        let router = makeGatewayRouter(store: store, runtime: gateway, configuration: api, logger: logger)
+        let box: SecretBox
+        do { box = try SecretBox.loadOrCreate(path: (dir as NSString).appendingPathComponent("webhook.key")) } catch {
+            Output.error("error: \(error)")
+            throw ExitCode.failure
+        }
+        let kannel = file.kannel ?? KannelSettings()
+        do { try await WebhookDispatcher.configureKannelServices(kannel, store: store, box: box) } catch {
+            Output.error("error: \(error)")
+            throw ExitCode.failure
+        }
+        let dispatcher = WebhookDispatcher(store: store, secretBox: box, settings: (file.webhooks ?? WebhookSettingsFile()).dispatcher,
+                                           logger: logger)
+        let router = makeGatewayRouter(store: store, runtime: gateway, configuration: api, logger: logger,
+                                       integrations: GatewayIntegrations(webhookStore: store, secretBox: box, kannel: kannel))
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "smskit"),
@@ -177,7 +190,7 @@ struct GatewayRun: AsyncParsableCommand {
                 Task { await announceReady(gateway: gateway, host: address.host, port: port) }
             },
             logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: gateway), .init(service: app)],
+        let group = ServiceGroup(configuration: .init(services: [.init(service: gateway), .init(service: dispatcher), .init(service: app)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do { try await group.run() } catch {
             await emulated?.shutdown()

@@ -60,9 +60,13 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
     public var node: String?
     /// Seconds a modem lease lives without a heartbeat (PostgreSQL only).
     public var leaseTimeout: Double?
+    /// Kannel compatibility: sendsms users and inbound forwarding (``KannelSettings``).
+    public var kannel: KannelSettings?
+    /// Webhook delivery: timeouts, concurrency, backoff (``WebhookSettingsFile``).
+    public var webhooks: WebhookSettingsFile?
 
     enum CodingKeys: String, CodingKey {
-        case listen, durability, retry, emulate, modems, database, node
+        case listen, durability, retry, emulate, modems, database, node, kannel, webhooks
         case leaseTimeout = "lease_timeout"
         case dataDir = "data_dir", maxSegments = "max_segments", reassemblyTimeout = "reassembly_timeout"
         case ratePerMinute = "rate_per_minute", dailyCap = "daily_cap"
@@ -99,6 +103,8 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
             if let b = r.baseDelay, b <= 0 { throw .configuration("\(path): retry.base_delay must be > 0") }
             if let m = r.maxAttempts, m < 1 { throw .configuration("\(path): retry.max_attempts must be ≥ 1") }
         }
+        try kannel?.check(path: path)
+        try webhooks?.check(path: path)
         var ports = Set<String>()
         for m in modems ?? [] {
             guard ports.insert(m.port).inserted else { throw .configuration("\(path): modem port \(m.port) is listed twice") }

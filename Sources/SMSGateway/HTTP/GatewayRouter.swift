@@ -18,7 +18,10 @@ import Logging
 /// - `GET /v1/inbox?after=&limit=&wait=` → ``InboxPage`` (long poll with `wait` seconds).
 /// - `GET /v1/modems` → ``ModemList``.
 /// - `POST /v1/emulator/phones/send` → 202 (emulate mode only).
-/// - `GET /health` → `{"status": "ok"}`, the only endpoint without `Authorization: Bearer`.
+/// - `POST/GET /v1/webhooks`, `GET/DELETE /v1/webhooks/{id}`, `GET /v1/webhooks/{id}/deliveries`,
+///   `GET /v1/callbacks/secret` (``GatewayIntegrations``).
+/// - `GET/POST /cgi-bin/sendsms`: Kannel's interface, with Kannel's own authentication and replies.
+/// - `GET /health` → `{"status": "ok"}`, the only other endpoint without `Authorization: Bearer`.
 ///
 /// Every error is an RFC 9457 ``ProblemDetails`` (`application/problem+json`); every response
 /// carries `X-Request-Id`, and every log line of a request its `request_id`.
@@ -27,10 +30,13 @@ import Logging
 ///   - runtime: Live modems, the scheduler's wake-up, inbox waits, the emulator's phones.
 ///   - configuration: Limits.
 ///   - logger: The base of every request's logger.
+///   - integrations: Webhooks and Kannel's `/cgi-bin/sendsms` (nil: those endpoints answer 501/503).
 /// - Returns: A router for `Application(router:)` or `app.test(.router)`.
 public func makeGatewayRouter(store: any GatewayStore, runtime: any GatewayRuntime, configuration: APIConfiguration,
-                              logger: Logger) -> Router<GatewayRequestContext> {
+                              logger: Logger, integrations: GatewayIntegrations? = nil) -> Router<GatewayRequestContext> {
     let routes = HealthController().routes
+        + WebhooksController(integrations: integrations, configuration: configuration).routes
+        + KannelController(store: store, runtime: runtime, integrations: integrations, configuration: configuration).routes
         + MessagesController(store: store, runtime: runtime, configuration: configuration).routes
         + InboxController(store: store, runtime: runtime, configuration: configuration).routes
         + ModemsController(runtime: runtime).routes

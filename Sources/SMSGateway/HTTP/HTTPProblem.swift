@@ -79,3 +79,13 @@ struct HTTPProblem: Error, Sendable {
         return problem
     }
 }
+
+extension HTTPProblem {
+    /// 501 for an endpoint this gateway's configuration cannot serve.
+    static func notImplemented(_ detail: String) -> HTTPProblem {
+        var problem = HTTPProblem(.configuration(detail))
+        problem.details = ProblemDetails(type: "urn:smskit:problem:not-implemented", title: "Not implemented", status: 501,
+                                         detail: detail, field: nil)
+        return problem
+    }
+}

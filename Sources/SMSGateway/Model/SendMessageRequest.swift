@@ -14,18 +14,20 @@ public struct SendMessageRequest: Sendable, Codable, Equatable {
     public var priority: Int?
     public var metadata: [String: String]?
     public var guarantee: DeliveryGuarantee?
+    /// A URL that receives every status change of this message as a signed `message.status` event.
+    public var statusCallback: String?
 
     enum CodingKeys: String, CodingKey {
         case to, text, ports, from, report, validity, priority, metadata, guarantee
-        case dataHex = "data_hex", sendAt = "send_at"
+        case dataHex = "data_hex", sendAt = "send_at", statusCallback = "status_callback"
     }
 
     public init(to: String, text: String? = nil, dataHex: String? = nil, ports: Ports? = nil, from: String? = nil,
                 report: Bool? = nil, validity: Int? = nil, sendAt: Date? = nil, priority: Int? = nil,
-                metadata: [String: String]? = nil, guarantee: DeliveryGuarantee? = nil) {
+                metadata: [String: String]? = nil, guarantee: DeliveryGuarantee? = nil, statusCallback: String? = nil) {
         self.to = to; self.text = text; self.dataHex = dataHex; self.ports = ports; self.from = from
         self.report = report; self.validity = validity; self.sendAt = sendAt; self.priority = priority
-        self.metadata = metadata; self.guarantee = guarantee
+        self.metadata = metadata; self.guarantee = guarantee; self.statusCallback = statusCallback
     }
 
     /// Limits applied by ``validate(limits:now:)``.
@@ -72,6 +74,10 @@ public struct SendMessageRequest: Sendable, Codable, Equatable {
                 throw .invalidField(field: "metadata", detail: "keys 1–64 bytes, values at most 512 bytes")
             }
         }
+        var callback: MessageCallback?
+        if let statusCallback {
+            callback = MessageCallback(kind: .status, url: try WebhookURL.validate(statusCallback, field: "status_callback"))
+        }
         let plan: SegmentPlan
         do {
             let options = SegmentationOptions(reference: .eightBit(0), ports: portAddressing)
@@ -95,7 +101,7 @@ public struct SendMessageRequest: Sendable, Codable, Equatable {
         return NewMessage(to: recipient, content: content, ports: ports, from: from, report: report ?? true,
                           validity: validity, sendAt: sendAt.flatMap { $0 > now ? $0 : nil }, priority: priority ?? 0,
                           metadata: metadata ?? [:], guarantee: guarantee ?? .atMostOnce,
-                          segments: plan.segmentCount, encoding: encoding)
+                          segments: plan.segmentCount, encoding: encoding, callback: callback)
     }
 
     /// `+` and 3–20 digits (spaces, dashes and dots dropped).
@@ -127,6 +133,8 @@ public struct NewMessage: Sendable, Equatable {
     public var guarantee: DeliveryGuarantee
     public var segments: Int
     public var encoding: String
+    /// Where this message's status changes go (`status_callback`, Kannel `dlr-url`), stored with it.
+    public var callback: MessageCallback? = nil
 }
 
 /// An `Idempotency-Key` and the digest of the request body it came with.

@@ -99,6 +99,7 @@ public final class SQLiteStore: GatewayStore {
             for part in 1...max(1, m.segments) {
                 try db.exec("INSERT INTO parts (message_seq, seq, status, recipient_key) VALUES (?, ?, 'pending', ?)", [seq, part, MessageStatusRule.recipientKey(m.to)])
             }
+            try Self.storeCallback(db, messageID: id, m.callback)
             try Self.event(db, id, "message.\(status.rawValue)", now)
             // The resource as committed, built here rather than read back.
             let created = MessageResource(
@@ -223,6 +224,7 @@ public final class SQLiteStore: GatewayStore {
     static func event(_ db: Database, _ messageID: String?, _ type: String, _ now: Date, _ data: [String: String] = [:]) throws {
         let json = String(decoding: (try? JSONEncoder.sorted.encode(data)) ?? Data("{}".utf8), as: UTF8.self)
         try db.exec("INSERT INTO events (message_id, type, data, created_at) VALUES (?, ?, ?, ?)", [messageID, type, json, now.timeIntervalSince1970])
+        try outbox(db, messageID: messageID, type: type, now: now, data: data)
     }
 
     /// Sets a final status on a message and its unsent parts, with its event.

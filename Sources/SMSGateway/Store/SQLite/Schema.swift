@@ -146,6 +146,58 @@ enum Schema {
                 CREATE INDEX orphan_reports_key ON orphan_reports(modem, reference, recipient_key);
                 """)
         }
+        m.registerMigration("v3: webhooks and callbacks outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE webhooks (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    events TEXT NOT NULL,
+                    secret BLOB NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE message_callbacks (
+                    message_id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    dlr_mask INTEGER NOT NULL DEFAULT 0,
+                    sent_bits INTEGER NOT NULL DEFAULT 0,
+                    context TEXT NOT NULL DEFAULT '{}'
+                );
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_id TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    receiver TEXT NOT NULL,
+                    webhook_id TEXT NOT NULL,
+                    ordering_key TEXT,
+                    method TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    body TEXT,
+                    content_type TEXT,
+                    headers TEXT NOT NULL DEFAULT '{}',
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_at REAL NOT NULL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX outbox_due ON outbox(next_at) WHERE state = 'pending';
+                CREATE INDEX outbox_webhook ON outbox(webhook_id, state);
+                CREATE INDEX outbox_order ON outbox(receiver, ordering_key, id) WHERE state = 'pending';
+                CREATE TABLE webhook_attempts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    outbox_id INTEGER NOT NULL,
+                    webhook_id TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    at REAL NOT NULL,
+                    status_code INTEGER,
+                    error TEXT,
+                    duration REAL NOT NULL
+                );
+                CREATE INDEX webhook_attempts_hook ON webhook_attempts(webhook_id, id);
+                """)
+        }
         return m
     }
 }
