@@ -1,6 +1,7 @@
 import ArgumentParser
 import ATModem
 import Foundation
+import Logging
 import SecureSMS
 import SecureTransport
 
@@ -23,21 +24,40 @@ struct SecureCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Session state file (default: $XDG_STATE_HOME/smskit/secure/<key>.<role>.state, else under ~/.local/state). One process per state file.")
         var state: String?
 
+        @Flag(name: .long, help: "Load a key file that others can read or write (refused by default, as ssh does).")
+        var allowOpenKeyFile = false
+
         func identity() throws -> Identity {
-            try KeyStore.load(key, passphrase: Passphrase.obtain(confirm: false, file: passphraseFile))
+            try KeyFileCheck.verify(key, allowOpenPermissions: allowOpenKeyFile)
+            return try KeyStore.load(key, passphrase: Passphrase.obtain(confirm: false, file: passphraseFile))
         }
 
         func stateFile(for identity: Identity, role: EndpointRole) throws -> StateFile {
-            let path: String
-            if let state {
-                path = state
-            } else {
-                let directory = Self.defaultStateDirectory()
+            let path = state ?? Self.defaultStateDirectory() + "/" + identity.publicKey.hex.prefix(16) + "." + role.rawValue + ".state"
+            let directory = (path as NSString).deletingLastPathComponent
+            do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
-                path = directory + "/" + identity.publicKey.hex.prefix(16) + "." + role.rawValue + ".state"
+                guard access(directory, W_OK) == 0 else { throw CocoaError(.fileWriteNoPermission) }
+            } catch {
+                throw ValidationError("cannot use the state directory \(directory): \(Self.reason(error)); "
+                                      + "pass --state FILE in a directory you can write")
             }
             return try StateFile(path: path, identity: identity)
+        }
+
+        /// Why a file operation failed, in words (not Foundation's domain and code).
+        static func reason(_ error: any Error) -> String {
+            let ns = error as NSError
+            if let posix = (ns.userInfo[NSUnderlyingErrorKey] as? NSError), posix.domain == NSPOSIXErrorDomain {
+                return String(cString: strerror(Int32(posix.code)))
+            }
+            switch CocoaError.Code(rawValue: ns.code) {
+            case .fileWriteNoPermission, .fileReadNoPermission: return "permission denied"
+            case .fileWriteFileExists: return "a file (not a directory) is in the way"
+            case .fileWriteVolumeReadOnly: return "read-only file system"
+            default: return ns.localizedFailureReason ?? "cannot create or write it"
+            }
         }
 
         static func defaultStateDirectory() -> String {
@@ -63,6 +83,9 @@ struct SecureCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Print JSON lines.")
         var json = false
 
+        @Flag(name: .long, help: "Log modem traffic and driver decisions to stderr.")
+        var verbose = false
+
         func open(role: EndpointRole, ackDelay: Double, retry: RetryPolicy, enrolment: EnrolmentPolicy = .init(),
                   prepare: (SecureChannel) async throws -> Void = { _ in }) async throws -> (SecureModemLink, Identity) {
             guard let kind = SecureTransportKind(rawValue: transport) else {
@@ -70,7 +93,11 @@ struct SecureCommand: AsyncParsableCommand {
             }
             let identity = try keys.identity()
             let file = try keys.stateFile(for: identity, role: role)
-            let modem = try await Modem(port: port)
+            var logger = Logger(label: "smskit.secure")
+            logger.logLevel = verbose ? .trace : .error
+            let modem = try await Modem(port: port, configuration: .init(concatenationReferences: sharedConcatenationReferences()),
+                                        logger: logger)
+            Termination.onSignal { await modem.close() }
             let configuration = EndpointConfiguration(transport: kind, retry: retry, ackDelay: ackDelay, role: role,
                                                       enrolment: enrolment)
             let link = try await SecureModemLink.open(modem: modem, identity: identity, stateFile: file,
@@ -129,12 +156,20 @@ struct SecureCommand: AsyncParsableCommand {
         }
 
         func validate() throws {
-            guard timeout.isFinite, timeout >= 0, timeout <= 86_400 else { throw ValidationError("--timeout must be 0…86400 seconds") }
-            guard retryAfter.isFinite, retryAfter > 0, retryAfter <= 86_400 else { throw ValidationError("--retry-after must be 0…86400 seconds") }
+            guard timeout.isFinite, timeout >= 0, timeout <= 86_400 else { throw ValidationError("--timeout must be a finite number of seconds, 0 to at most 86400") }
+            guard retryAfter.isFinite, retryAfter > 0, retryAfter <= 86_400 else { throw ValidationError("--retry-after must be a finite number of seconds, above 0 and at most 86400") }
             guard (1...100).contains(attempts) else { throw ValidationError("--attempts must be 1…100") }
         }
 
         func run() async throws {
+            try await reportingFailures {
+                do { try await execute() } catch SecureSMSError.weakPublicKey {
+                    throw ValidationError("--peer \(peer.prefix(16))… is not a usable X25519 public key (a low-order point such as all zeros); nothing was sent — check the key you were given")
+                }
+            }
+        }
+
+        private func execute() async throws {
             let peerKey = try PublicKey(hex: peer)
             let retry = RetryPolicy(initialTimeout: retryAfter, multiplier: 2, maximumTimeout: 120, maximumAttempts: attempts)
             let enrolledFlag = enrolled
@@ -242,12 +277,14 @@ struct SecureCommand: AsyncParsableCommand {
         }
 
         func validate() throws {
-            if let timeout { guard timeout.isFinite, timeout >= 0, timeout <= 31_536_000 else { throw ValidationError("--timeout must be 0…31536000 seconds") } }
-            guard linger.isFinite, linger >= 0, linger <= 3600 else { throw ValidationError("--linger must be 0…3600 seconds") }
+            if let timeout { guard timeout.isFinite, timeout >= 0, timeout <= 31_536_000 else { throw ValidationError("--timeout must be a finite number of seconds, 0 to at most 31536000") } }
+            guard linger.isFinite, linger >= 0, linger <= 3600 else { throw ValidationError("--linger must be a finite number of seconds, 0 to at most 3600") }
             if let count { guard count > 0 else { throw ValidationError("--count must be positive") } }
         }
 
-        func run() async throws {
+        func run() async throws { try await reportingFailures(execute) }
+
+        private func execute() async throws {
             let (link, identity) = try await common.open(role: .bank, ackDelay: 1, retry: RetryPolicy(initialTimeout: 6, maximumAttempts: 6),
                                                          enrolment: EnrolmentPolicy(open: openEnrolment))
             if !common.json { Output.error("listening as \(identity.publicKey.fingerprint) (\(identity.publicKey.hex))") }
@@ -339,7 +376,9 @@ struct SecureCommand: AsyncParsableCommand {
             var revoked: Bool
         }
 
-        func run() async throws {
+        func run() async throws { try await reportingFailures(execute) }
+
+        private func execute() async throws {
             let peerKey = try PublicKey(hex: peer)
             let identity = try keys.identity()
             let file = try keys.stateFile(for: identity, role: .bank)
