@@ -168,20 +168,30 @@ struct GatewayRun: AsyncParsableCommand {
         let gateway = Gateway(settings: .init(modems: modems, retry: retry, reassemblyTimeout: timeout),
                               store: store, phones: emulated, hotPlug: hotPlug, logger: logger)
         let api = APIConfiguration(limits: .init(maxSegments: file.maxSegments ?? 10))
-        let box: SecretBox
-        do { box = try SecretBox.loadOrCreate(path: (dir as NSString).appendingPathComponent("webhook.key")) } catch {
-            Output.error("error: \(error)")
-            throw ExitCode.failure
+        // Webhooks, status callbacks and the Kannel interface need a store with the outbox
+        // (SQLite today); on PostgreSQL they are off until that store gains it (issue 10/12).
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: gateway)]
+        var integrations: GatewayIntegrations?
+        if let webhookStore = store as? any WebhookStore {
+            let box: SecretBox
+            do { box = try SecretBox.loadOrCreate(path: (dir as NSString).appendingPathComponent("webhook.key")) } catch {
+                Output.error("error: \(error)")
+                throw ExitCode.failure
+            }
+            let kannel = file.kannel ?? KannelSettings()
+            do { try await WebhookDispatcher.configureKannelServices(kannel, store: webhookStore, box: box) } catch {
+                Output.error("error: \(error)")
+                throw ExitCode.failure
+            }
+            services.append(.init(service: WebhookDispatcher(store: webhookStore, secretBox: box,
+                                                            settings: (file.webhooks ?? WebhookSettingsFile()).dispatcher,
+                                                            logger: logger)))
+            integrations = GatewayIntegrations(webhookStore: webhookStore, secretBox: box, kannel: kannel)
+        } else {
+            logger.warning("webhooks, status callbacks and /cgi-bin/sendsms are not available on the PostgreSQL store yet")
         }
-        let kannel = file.kannel ?? KannelSettings()
-        do { try await WebhookDispatcher.configureKannelServices(kannel, store: store, box: box) } catch {
-            Output.error("error: \(error)")
-            throw ExitCode.failure
-        }
-        let dispatcher = WebhookDispatcher(store: store, secretBox: box, settings: (file.webhooks ?? WebhookSettingsFile()).dispatcher,
-                                           logger: logger)
         let router = makeGatewayRouter(store: store, runtime: gateway, configuration: api, logger: logger,
-                                       integrations: GatewayIntegrations(webhookStore: store, secretBox: box, kannel: kannel))
+                                       integrations: integrations)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "smskit"),
@@ -190,7 +200,7 @@ struct GatewayRun: AsyncParsableCommand {
                 Task { await announceReady(gateway: gateway, host: address.host, port: port) }
             },
             logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: gateway), .init(service: dispatcher), .init(service: app)],
+        let group = ServiceGroup(configuration: .init(services: services + [.init(service: app)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do { try await group.run() } catch {
             await emulated?.shutdown()
