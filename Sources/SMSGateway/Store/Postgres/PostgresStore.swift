@@ -204,6 +204,10 @@ public final class PostgresStore: ClusteredStore {
     // MARK: - API
 
     public func accept(_ m: NewMessage, idempotency: IdempotencyKey?, now: Date) async throws -> Accepted {
+        if m.callback != nil {  // no outbox on this store yet: refuse rather than drop the callback
+            throw GatewayError.invalidField(field: "status_callback",
+                                            detail: "not supported on the PostgreSQL store yet; poll GET /v1/messages/{id} instead")
+        }
         let outcome: (created: MessageResource?, id: String) = try await write { tx in
             if let idem = idempotency,
                let row = try await tx.one("SELECT id, request_digest FROM messages WHERE idempotency_key = ?", [idem.key]) {
