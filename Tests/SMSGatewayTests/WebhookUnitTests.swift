@@ -1,4 +1,5 @@
 import Foundation
+import ModemEmulator
 import SMSPDU
 import Testing
 @testable import SMSGateway
@@ -62,7 +63,7 @@ struct WebhookUnitTests {
         #expect(backoff.delay(afterAttempts: 4, unit: 0.5) == 6)
         #expect(backoff.delay(afterAttempts: 30, unit: 1) == 60)
         #expect(backoff.delay(afterAttempts: 30, unit: 0) == 30)
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         let created = Date(timeIntervalSince1970: 1_000_000)
         var previous = 0.0
         for attempt in 1...6 {
@@ -77,7 +78,7 @@ struct WebhookUnitTests {
         }
         #expect(backoff.outcome(afterAttempts: 9, createdAt: created, now: created.addingTimeInterval(3600), random: &rng) == .gaveUp)
         // Seeded jitter repeats.
-        var a = SplitMix64(seed: 42), b = SplitMix64(seed: 42)
+        var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42)
         #expect(backoff.outcome(afterAttempts: 3, createdAt: created, now: created, random: &a)
                 == backoff.outcome(afterAttempts: 3, createdAt: created, now: created, random: &b))
     }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import ModemEmulator
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -183,9 +184,9 @@ public final class WebhookDispatcher: Service {
 actor DispatcherState {
     private var inFlight: [String: Int] = [:]
     private var ids = Set<Int64>()
-    private var random: SplitMix64
+    private var random: SeededGenerator
 
-    init(seed: UInt64) { random = SplitMix64(seed: seed) }
+    init(seed: UInt64) { random = SeededGenerator(seed: seed) }
 
     /// Receivers with every slot taken, and the deliveries in flight in all.
     func snapshot(perReceiver: Int) -> (Set<String>, Int) {
@@ -211,19 +212,6 @@ actor DispatcherState {
 
     func outcome(_ backoff: WebhookBackoff, attempts: Int, createdAt: Date, now: Date) -> DeliveryAttemptResult.Outcome {
         backoff.outcome(afterAttempts: attempts, createdAt: createdAt, now: now, random: &random)
-    }
-}
-
-/// SplitMix64 (Steele, Lea, Flood 2014): a small seedable generator for jitter, not for secrets.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
