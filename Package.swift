@@ -85,14 +85,17 @@ let package = Package(
         // SecureSMS v2 seal/open and per-message store figures (docs/benchmarks.md), SecureSMS only.
         .executableTarget(name: "SecureBench", dependencies: ["SecureSMS"]),
 
-        .testTarget(name: "SMSPDUTests", dependencies: ["SMSPDU"], exclude: ["Resources"]),
+        // Shared by the test targets: child processes (posix_spawn, reads on plain threads), temp dirs, paths.
+        .target(name: "SMSKitTestSupport", dependencies: ["CTestSpawn"], path: "Tests/SMSKitTestSupport"),
+        .target(name: "CTestSpawn", path: "Tests/CTestSpawn"),
+        .testTarget(name: "SMSPDUTests", dependencies: ["SMSPDU", "SMSKitTestSupport"], exclude: ["Resources"]),
         .testTarget(name: "ATModemTests", dependencies: [
-            "ATModem", "SerialPort", "ModemEmulator", "SMSPDU", .product(name: "Logging", package: "swift-log"),
+            "ATModem", "SMSKitTestSupport", "SerialPort", "ModemEmulator", "SMSPDU", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU"]),
-        .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU", "SMSKitTestSupport"]),
+        .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery", "SMSKitTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SMSGatewayTests", dependencies: [
-            "SMSGateway", "SMSPDU", "ATModem", "ModemEmulator",
+            "SMSGateway", "SMSKitTestSupport", "SMSPDU", "ATModem", "ModemEmulator",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import ModemEmulator
 #if canImport(Glibc)
 import Glibc
@@ -32,10 +33,10 @@ actor GatewayRig {
         try FileManager.default.createDirectory(atPath: dir.path + "/links", withIntermediateDirectories: true)
         for n in modemNumbers { args += ["--modem", n] }
         if let faults { args += ["--faults", faults] }
-        emulator = try ChildProcess(args, stderr: dir.path + "/emulator.err")
+        emulator = try ChildProcess(args, stderr: .file(dir.path + "/emulator.err"))
         http = GatewayHTTP(url: "", token: "")
         gatewayArguments = gatewayOptions
-        let token = try await runSmskit(["gateway", "token", "create", "--data-dir", dir.path + "/data", "--name", "test"])
+        let token = try await smskitOutput(["gateway", "token", "create", "--data-dir", dir.path + "/data", "--name", "test"])
         http.token = token.trimmingCharacters(in: .whitespacesAndNewlines)
         let lines = emulator.lines
         Task { await self.consume(lines) }
@@ -85,7 +86,7 @@ actor GatewayRig {
                     "--log-level", "warning"] + gatewayArguments
         for n in modemNumbers { args += ["--port", link(n)] }
         restarts += 1
-        let child = try ChildProcess(args, stderr: dir.path + "/gateway-\(restarts).err")
+        let child = try ChildProcess(args, stderr: .file(dir.path + "/gateway-\(restarts).err"))
         gateway = child
         for await line in child.lines {
             guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],

@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -6,119 +7,13 @@ import FoundationNetworking
 import Glibc
 #endif
 
-/// The package root and the built binary.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-let smskitBinary = packageRoot.appendingPathComponent(".build/debug/smskit").path
-let haveBinary = FileManager.default.isExecutableFile(atPath: smskitBinary)
-
-/// A child process with its stdout as an async stream of lines, stdin for commands, and an
-/// awaitable exit. Nothing here blocks a cooperative thread (pipes are read by Foundation's handlers).
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    let lines: AsyncStream<String>
-    private let lineContinuation: AsyncStream<String>.Continuation
-    private let input = Pipe()
-    private let lock = NSLock()
-    private var partial = ""
-    private var exitWaiters: [CheckedContinuation<Int32, Never>] = []
-    private var exitStatus: Int32?
-
-    init(_ arguments: [String], stderr: String? = nil, executable: String = smskitBinary) throws {
-        (lines, lineContinuation) = AsyncStream<String>.makeStream()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        if let stderr {
-            _ = FileManager.default.createFile(atPath: stderr, contents: nil)
-            process.standardError = FileHandle(forWritingAtPath: stderr)
-        } else {
-            process.standardError = FileHandle.nullDevice
-        }
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                self.lineContinuation.finish()
-                return
-            }
-            let complete: [String] = self.lock.withLock {
-                self.partial += String(decoding: data, as: UTF8.self)
-                var out: [String] = []
-                while let nl = self.partial.firstIndex(of: "\n") {
-                    out.append(String(self.partial[..<nl]))
-                    self.partial = String(self.partial[self.partial.index(after: nl)...])
-                }
-                return out
-            }
-            for line in complete { self.lineContinuation.yield(line) }
-        }
-        process.terminationHandler = { [weak self] p in
-            guard let self else { return }
-            let waiters: [CheckedContinuation<Int32, Never>] = self.lock.withLock {
-                self.exitStatus = p.terminationStatus
-                defer { self.exitWaiters.removeAll() }
-                return self.exitWaiters
-            }
-            for w in waiters { w.resume(returning: p.terminationStatus) }
-        }
-        try process.run()
+/// Runs `smskit ARGS` to completion and returns its stdout; a non-zero exit is a failure.
+func smskitOutput(_ arguments: [String]) async throws -> String {
+    let result = try await runSmskit(arguments)
+    guard result.status == 0 else {
+        throw TestFailure("smskit \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
     }
-
-    var pid: Int32 { process.processIdentifier }
-
-    /// Writes one line to stdin.
-    func send(_ line: String) {
-        try? input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
-    }
-
-    func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
-
-    func waitForExit() async -> Int32 {
-        await withCheckedContinuation { c in
-            let done: Int32? = lock.withLock {
-                if let s = exitStatus { return s }
-                exitWaiters.append(c)
-                return nil
-            }
-            if let done { c.resume(returning: done) }
-        }
-    }
-}
-
-/// Runs `smskit ARGS` to completion and returns its stdout.
-func runSmskit(_ arguments: [String]) async throws -> String {
-    let child = try ChildProcess(arguments)
-    var out: [String] = []
-    for await line in child.lines { out.append(line) }
-    let status = await child.waitForExit()
-    guard status == 0 else { throw TestFailure("smskit \(arguments.joined(separator: " ")) exited \(status)") }
-    return out.joined(separator: "\n")
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
-}
-
-/// A temp directory removed at the end of the test (kept, and its path printed, when
-/// `SMSKIT_KEEP_TEST_DIRS` is set: the logs of the binaries are in it).
-final class TempDir: @unchecked Sendable {
-    let path: String
-    init(_ name: String) throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("smskit-\(name)-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    func remove() {
-        if ProcessInfo.processInfo.environment["SMSKIT_KEEP_TEST_DIRS"] != nil {
-            print("kept test directory \(path)")
-            return
-        }
-        try? FileManager.default.removeItem(atPath: path)
-    }
+    return result.stdout
 }
 
 /// A small HTTP client for the gateway API (URLSession), decoding JSON into dictionaries.
