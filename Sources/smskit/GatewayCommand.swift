@@ -136,12 +136,7 @@ struct GatewayRun: AsyncParsableCommand {
         }
         defer { lock?.release() }
 
-        var modems = ports.map { ModemSettings(port: $0, ratePerMinute: file.ratePerMinute, dailyCap: file.dailyCap) }
-        for entry in file.modems ?? [] where !ports.contains(entry.port) {
-            modems.append(ModemSettings(port: entry.port, pin: entry.pin, number: entry.number,
-                                        ratePerMinute: entry.ratePerMinute ?? file.ratePerMinute,
-                                        dailyCap: entry.dailyCap ?? file.dailyCap))
-        }
+        var modems = file.modemSettings(commandLinePorts: ports)
         var emulated: EmulatedModems?
         if let count = emulate ?? file.emulate, count > 0 {
             let e = try await EmulatedModems.start(count: count, first: emulateFirst, faults: try faults.map { try Faults(parsing: $0) } ?? Faults(), seed: seed)

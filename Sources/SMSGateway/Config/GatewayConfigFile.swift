@@ -74,6 +74,21 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// The settings of the modem at `port`: its entry's PIN, number and limits when the file lists
+    /// that port, the file's defaults otherwise (`pin` when the entry has none).
+    public func modemSettings(port: String, pin: String? = nil) -> ModemSettings {
+        let entry = modems?.first { $0.port == port }
+        return ModemSettings(port: port, pin: entry?.pin ?? pin, number: entry?.number,
+                             ratePerMinute: entry?.ratePerMinute ?? ratePerMinute, dailyCap: entry?.dailyCap ?? dailyCap)
+    }
+
+    /// Every modem to attach: the ports given on the command line, then the file's entries not among
+    /// them, each with its entry's settings (a port on the command line keeps its PIN and limits).
+    public func modemSettings(commandLinePorts ports: [String]) -> [ModemSettings] {
+        ports.map { modemSettings(port: $0) }
+            + (modems ?? []).filter { !ports.contains($0.port) }.map { modemSettings(port: $0.port) }
+    }
+
     /// Reads and checks a config file.
     /// - Throws: ``GatewayError/configuration(_:)`` naming the file and what is wrong.
     public static func load(path: String) throws(GatewayError) -> GatewayConfigFile {
