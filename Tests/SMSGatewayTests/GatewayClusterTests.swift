@@ -130,7 +130,10 @@ struct GatewayClusterTests {
         let delivered = all.filter { ["delivered", "sent"].contains($0["status"] as? String ?? "") }.compactMap { $0["text"] as? String }
         let phones = await rig.phoneMessages
         for text in delivered where phones[text] != 1 {
-            Issue.record("\(text) is \(all.first { $0["text"] as? String == text }?["status"] ?? "?") but reached its phone \(phones[text] ?? 0) times")
+            let message = all.first { $0["text"] as? String == text } ?? [:]
+            let detail = (try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            Issue.record("\(text) is \(message["status"] ?? "?") but reached its phone \(phones[text] ?? 0) times: \(detail); logs in \(rig.dir.path)")
+            await rig.keepLogs()
         }
         let unknown = all.filter { $0["status"] as? String == "unknown" }.compactMap { $0["text"] as? String }
         for text in unknown { #expect((phones[text] ?? 0) <= 1, "\(text) unknown: reached its phone more than once") }

@@ -24,6 +24,7 @@ actor GatewayRig {
     private(set) var emulatorErrors: [String] = []
     private var waiters: [(String, CheckedContinuation<Void, Never>)] = []
     private var modemPorts: [String: String] = [:]
+    private var lastStats: [String: Any] = [:]
 
     init(name: String, modems: Int, faults: String?, seed: UInt64, gatewayOptions: [String] = []) async throws {
         dir = try TempDir(name)
@@ -58,6 +59,9 @@ actor GatewayRig {
                 signal("phone")
             case "ok":
                 signal("ok")
+            case "stats":
+                lastStats = obj["network"] as? [String: Any] ?? [:]
+                signal("stats")
             case "error":
                 emulatorErrors.append(line)
                 signal("ok")
@@ -126,6 +130,13 @@ actor GatewayRig {
             if emulatorErrors.count == refused { return }
             try? await Task.sleep(for: .milliseconds(100))
         }
+    }
+
+    /// The operator network's counters (`submissions`, `rejected`, `lost`) from the emulator's `stats`.
+    func networkStats() async -> [String: Int] {
+        emulator.send(#"{"cmd":"stats"}"#)
+        await waitFor("stats")
+        return lastStats.compactMapValues { ($0 as? NSNumber)?.intValue }
     }
 
     func control(_ object: [String: String]) async {
