@@ -51,8 +51,6 @@ struct GatewayClusterTests {
     @Test("3 gateways, 2,000 messages through any API, one kill -9 and one restart midway: each delivered once outside `unknown`, the dead host's claims finished by the others within the lease timeout, the inbox complete and without duplicates",
           .enabled(if: haveBinary, "build smskit first: swift build"),
           .enabled(if: postgresTestURL != nil, "SMSKIT_TEST_POSTGRES_URL is not set: scripts/test.sh starts a throwaway PostgreSQL and sets it"),
-          .enabled(if: ProcessInfo.processInfo.environment["SMSKIT_CLUSTER_TEST"] != nil,
-                   "opt-in (SMSKIT_CLUSTER_TEST=1) while a start-up hang seen in 2 of 5 runs is open (issue 12): the rig sometimes never starts host A"),
           .timeLimit(.minutes(8)))
     func killAndRestart() async throws {
         let postgres = try #require(postgresTestURL)
