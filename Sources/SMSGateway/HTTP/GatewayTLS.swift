@@ -26,8 +26,8 @@ public struct GatewayTLS: Sendable {
     public init(certificatePath: String, keyPath: String) throws(GatewayError) {
         self.certificatePath = certificatePath
         self.keyPath = keyPath
-        let certBytes = try Self.read(certificatePath, what: "certificate", option: "--tls-cert")
-        let keyBytes = try Self.read(keyPath, what: "private key", option: "--tls-key")
+        let certBytes = try Self.read(certificatePath, what: "certificate", option: "--tls-cert (tls_cert)")
+        let keyBytes = try Self.read(keyPath, what: "private key", option: "--tls-key (tls_key)")
         let chain: [NIOSSLCertificate]
         do { chain = try NIOSSLCertificate.fromPEMBytes(certBytes) } catch {
             throw .configuration("TLS certificate \(certificatePath) is not a PEM certificate (\(error)); "
