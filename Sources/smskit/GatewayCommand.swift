@@ -128,6 +128,11 @@ struct GatewayRun: AsyncParsableCommand {
             Output.error("error: \(error)")
             throw ExitCode.failure
         }
+        if let path = data.config, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            for key in GatewayConfigFile.unknownKeys(inYAML: text) {
+                logger.warning("unknown key in the config file is ignored", metadata: ["file": "\(path)", "key": "\(key)"])
+            }
+        }
         let hangUp = SIGHUPNotice(logger: logger)
         defer { hangUp.cancel() }
         let store: any GatewayStore
@@ -334,6 +339,11 @@ struct GatewayCheckConfig: AsyncParsableCommand {
     func run() async throws {
         do {
             let config = try GatewayConfigFile.load(path: file)
+            let unknown = GatewayConfigFile.unknownKeys(inYAML: (try? String(contentsOfFile: file, encoding: .utf8)) ?? "")
+            guard unknown.isEmpty else {
+                throw GatewayError.configuration("\(file): unknown keys \(unknown.joined(separator: ", ")) "
+                    + "(a typo? every key is in deploy/gateway.yaml and docs/gateway.md)")
+            }
             _ = try GatewayTLS.load(certificatePath: config.tlsCert, keyPath: config.tlsKey)
         } catch {
             Output.error("error: \(error)")

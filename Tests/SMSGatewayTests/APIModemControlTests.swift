@@ -26,7 +26,7 @@ struct APIModemControlTests {
             let list = try await client.get("/v1/modems").decode(ModemList.self)
             #expect(list.modems.map(\.state) == ["suspended"])
         }
-        let actions = await runtime.controls.map(\.action)
+        let actions = await runtime.controls.map { $0.action }
         #expect(actions == [.suspend, .resume, .drain, .resume, .suspend])
     }
 

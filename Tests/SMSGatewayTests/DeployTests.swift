@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import SMSGateway
 
 /// The files in `deploy/`: the systemd unit passes `systemd-analyze verify` (when the machine has
 /// it), and the sample config passes `smskit gateway check-config` and names every key.
@@ -50,5 +51,40 @@ struct DeployTests {
                     "get_url", "post_url"] {
             #expect(text.contains("\(key):"), "\(key)")
         }
+    }
+
+    @Test func unknownKeysAreNamedWithTheirPath() {
+        let known = """
+            listen: 127.0.0.1:8080
+            tls_cert: a.pem
+            tls_key: b.pem
+            retry: { base_delay: 2, max_delay: 300, max_attempts: 8 }
+            modems: [{ port: /dev/ttyUSB2, pin: "1234", number: "+1555", rate_per_minute: 1, daily_cap: 2 }]
+            webhooks: { timeout: 1, per_receiver: 2, backoff_base: 1, backoff_cap: 2, give_up_after: 3 }
+            kannel:
+              users: [{ username: u, password: p }]
+              services: [{ name: n, get_url: "http://x/", post_url: "http://y/" }]
+            """
+        #expect(GatewayConfigFile.unknownKeys(inYAML: known).isEmpty)
+        let typos = """
+            tls_certificate: a.pem
+            retry: { base_dealy: 2 }
+            modems: [{ port: /dev/a }, { port: /dev/b, rate: 3 }]
+            webhooks: { timout: 1 }
+            kannel: { users: [{ username: u, pass: p }] }
+            """
+        #expect(GatewayConfigFile.unknownKeys(inYAML: typos)
+                == ["tls_certificate", "retry.base_dealy", "modems[1].rate", "webhooks.timout", "kannel.users[0].pass"])
+    }
+
+    @Test(.enabled(if: haveBinary)) func checkConfigRefusesUnknownKeys() async throws {
+        let dir = try TempDir("deploy-typo")
+        defer { dir.remove() }
+        let file = dir.path + "/typo.yaml"
+        try "listen: 127.0.0.1:8080\ntls_certificate: /etc/smskit/cert.pem\nwebhooks: { timout: 3 }\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try await runCommand(["gateway", "check-config", file])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("unknown keys tls_certificate, webhooks.timout"), "\(result.stderr)")
     }
 }

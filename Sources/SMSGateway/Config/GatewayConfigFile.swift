@@ -30,7 +30,7 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
         public var number: String?
         public var ratePerMinute: Int?
         public var dailyCap: Int?
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case port, pin, number
             case ratePerMinute = "rate_per_minute", dailyCap = "daily_cap"
         }
@@ -40,7 +40,7 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
         public var baseDelay: Double?
         public var maxDelay: Double?
         public var maxAttempts: Int?
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case baseDelay = "base_delay", maxDelay = "max_delay", maxAttempts = "max_attempts"
         }
     }
@@ -71,7 +71,7 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
     /// The private key (PEM) of ``tlsCert``.
     public var tlsKey: String?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case listen, durability, retry, emulate, modems, database, node, kannel, webhooks
         case leaseTimeout = "lease_timeout"
         case tlsCert = "tls_cert", tlsKey = "tls_key"

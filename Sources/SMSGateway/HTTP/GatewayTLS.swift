@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdCore
 import HummingbirdTLS
 import NIOSSL
 

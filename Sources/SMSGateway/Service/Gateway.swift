@@ -206,7 +206,9 @@ actor WorkerRegistry {
     func workers() -> [ModemWorker] { list }
     /// The worker whose modem has this id (its IMEI, ICCID or port, as `GET /v1/modems` shows it).
     func worker(id: String) async -> ModemWorker? {
-        for w in list where await w.resource.id == id { return w }
+        for w in list {
+            if await w.resource.id == id { return w }
+        }
         return nil
     }
     func resources() async -> [ModemResource] {

@@ -79,8 +79,9 @@ public enum SQLiteBackup {
             unlink(temporary)
             throw .configuration("backup of \(databasePath) to \(destination) failed: \(error)")
         }
+        var summary: Summary
         do {
-            _ = try check(temporary, name: destination)
+            summary = try check(temporary, name: destination)
         } catch {
             unlink(temporary)
             throw error
@@ -96,8 +97,9 @@ public enum SQLiteBackup {
         let key = ((databasePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("webhook.key")
         if FileManager.default.fileExists(atPath: key) {
             try copyPrivate(key, to: webhookKeyPath(forBackup: destination))
+            summary.webhookKey = true
         }
-        return try verify(destination)
+        return summary
     }
 
     /// Checks a backup file: an SQLite database that passes `PRAGMA integrity_check`, with a
