@@ -17,7 +17,7 @@ public struct GatewayTLS: Sendable {
     public let certificatePath: String
     /// The private key file (PEM, unencrypted).
     public let keyPath: String
-    /// A server configuration (TLS 1.2 and 1.3, NIOSSL's defaults) with the chain and key.
+    /// A server configuration with the chain and key: TLS 1.2 and 1.3 (NIOSSL's default ciphers), ALPN `http/1.1`.
     public let configuration: TLSConfiguration
 
     /// Reads, parses and checks the certificate chain and its key.
@@ -43,8 +43,10 @@ public struct GatewayTLS: Sendable {
             throw .configuration("TLS key \(keyPath) is not an unencrypted PEM private key (\(error)); "
                 + "give --tls-key the key the certificate was issued for (decrypt it with `openssl pkey -in KEY -out KEY.pem`)")
         }
-        let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
                                                                      privateKey: .privateKey(key))
+        configuration.minimumTLSVersion = .tlsv12  // NIOSSL's server default still admits TLS 1.0
+        configuration.applicationProtocols = ["http/1.1"]
         // Building a context loads the chain and key into BoringSSL, which checks that they match.
         do { _ = try NIOSSLContext(configuration: configuration) } catch {
             throw .configuration("TLS key \(keyPath) does not belong to the certificate in \(certificatePath) (\(error)); "
