@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import SMSGateway
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Suspend, drain and resume through the API of the real binary (`smskit gateway --emulate 2`):
 /// a suspended modem sends nothing while the other sends everything; a message pinned to it waits;
@@ -103,5 +106,28 @@ struct GatewayModemControlTests {
         let back = try await http.request("POST", "/v1/modems/\(b)/resume")
         #expect(back.status == 200 && back.json["state"] as? String == "ready")
         await gateway.shutdown()
+    }
+
+    /// SIGHUP is not a reload and does not end the gateway: it logs a notice and keeps serving;
+    /// SIGTERM still stops it cleanly (exit 0).
+    @Test(.timeLimit(.minutes(1)))
+    func sighupIsIgnoredWithANotice() async throws {
+        let gateway = try await EmulatedGateway(name: "sighup", modems: 1)
+        try await gateway.start()
+        defer { Task { await gateway.shutdown() } }
+        let http = await gateway.client
+        let child = try #require(await gateway.child)
+        child.signal(SIGHUP)
+        let log = gateway.dir.path + "/gateway-1.err"
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("SIGHUP ignored"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("SIGHUP ignored: it does not reload the config"))
+        #expect(try await http.request("GET", "/health").status == 200)
+        let sent = try await http.request("POST", "/v1/messages", json: ["to": "+1999000001", "text": "after SIGHUP"])
+        #expect(sent.status == 202)
+        child.signal(SIGTERM)
+        #expect(await child.waitForExit() == 0)
     }
 }
