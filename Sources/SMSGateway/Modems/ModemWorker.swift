@@ -267,6 +267,7 @@ public actor ModemWorker {
         }
         if hold != before {
             logger.notice("modem control", metadata: ["action": "\(action.rawValue)", "state": "\(resource.state)"])
+            if hold == .draining && !inHand { logger.notice("modem drained: no message in hand, taking none") }
         }
         return resource
     }

@@ -29,8 +29,9 @@ public enum SQLiteBackup {
         public var bytes: Int64
         /// The last schema migration applied in it (the schema version).
         public var schemaVersion: String
-        /// Outbound messages and inbox messages in it.
+        /// Outbound messages in it.
         public var messages: Int
+        /// Inbox (received) messages in it.
         public var inbox: Int
         /// Whether a `webhook.key` was copied beside it (`PATH.webhook.key`).
         public var webhookKey: Bool
