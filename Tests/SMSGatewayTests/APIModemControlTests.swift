@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import Testing
 @testable import SMSGateway
 
@@ -41,7 +42,7 @@ struct DeployTests {
     @Test(.enabled(if: haveBinary)) func sampleConfigPassesCheckConfig() async throws {
         let result = try await runCommand(["gateway", "check-config", Self.sample])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == "\(Self.sample): ok")
+        #expect(result.lines == ["\(Self.sample): ok"])
         // Every key the config file knows is in the sample (set, or commented out with its default).
         let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
         for key in ["listen", "tls_cert", "tls_key", "data_dir", "durability", "database", "node", "lease_timeout", "max_segments",

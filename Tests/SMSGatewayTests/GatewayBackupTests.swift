@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import Testing
 @testable import SMSGateway
 #if canImport(Glibc)
@@ -88,7 +89,7 @@ struct GatewayBackupTests {
         await gateway.stop()
 
         let second = try ChildProcess(["gateway", "--emulate", "2", "--data-dir", fresh, "--listen", "127.0.0.1:0", "--log-level", "warning"],
-                                      stderr: work.path + "/restored.err")
+                                      stderr: .file(work.path + "/restored.err"))
         var url: String?
         for await line in second.lines {
             if let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], obj["event"] as? String == "ready" {

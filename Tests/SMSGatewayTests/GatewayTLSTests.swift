@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import Testing
 @testable import SMSGateway
 
@@ -77,7 +78,7 @@ struct GatewayTLSTests {
         try "tls_cert: \(one.certificate)\ntls_key: \(two.key)\n".write(toFile: bad, atomically: true, encoding: .utf8)
         try "tls_cert: \(one.certificate)\n".write(toFile: half, atomically: true, encoding: .utf8)
         let ok = try await runCommand(["gateway", "check-config", good])
-        #expect(ok.status == 0 && ok.stdout == "\(good): ok")
+        #expect(ok.status == 0 && ok.lines == ["\(good): ok"])
         let mismatched = try await runCommand(["gateway", "check-config", bad])
         #expect(mismatched.status != 0 && mismatched.stderr.contains("does not belong"))
         let incomplete = try await runCommand(["gateway", "check-config", half])

@@ -1,23 +1,10 @@
 import Foundation
+import SMSKitTestSupport
 
-/// The outcome of a finished command: its exit status and what it printed.
-struct CommandResult: Sendable {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-/// Runs `executable ARGS` to completion (nothing blocks a cooperative thread), returning its exit
-/// status, stdout and stderr, whatever the status.
-func runCommand(_ arguments: [String], executable: String = smskitBinary) async throws -> CommandResult {
-    let dir = try TempDir("cmd")
-    defer { dir.remove() }
-    let child = try ChildProcess(arguments, stderr: dir.path + "/stderr", executable: executable)
-    var out: [String] = []
-    for await line in child.lines { out.append(line) }
-    let status = await child.waitForExit()
-    let err = (try? String(contentsOfFile: dir.path + "/stderr", encoding: .utf8)) ?? ""
-    return CommandResult(status: status, stdout: out.joined(separator: "\n"), stderr: err)
+/// Runs `executable ARGS` to completion (killed after a minute: a hang fails the test), returning
+/// its exit status, stdout and stderr, whatever the status.
+func runCommand(_ arguments: [String], executable: String = smskitBinary) async throws -> ProcessResult {
+    try await runProcess(executable, arguments, limit: .seconds(60))
 }
 
 /// A self-signed P-256 certificate for `localhost` and `127.0.0.1` (SAN), made by `openssl req`.
