@@ -154,6 +154,13 @@ public final class Gateway: Service, GatewayRuntime {
         try await phones.phoneSend(from: from, to: to, text: text)
     }
 
+    public func controlModem(id: String, action: ModemControlAction) async throws(GatewayError) -> ModemResource {
+        guard let worker = await registry.worker(id: id) else { throw .notFound(kind: "modem", id: id) }
+        let modem = await worker.control(action)
+        if action == .resume { await sendBell.ring() }  // it may take work at once
+        return modem
+    }
+
     // MARK: - Sweepers
 
     private func makeWorker(_ modem: ModemSettings) -> ModemWorker {
@@ -207,6 +214,13 @@ actor WorkerRegistry {
     func add(_ w: ModemWorker) { list.append(w) }
     func remove(_ w: ModemWorker) { list.removeAll { $0 === w } }
     func workers() -> [ModemWorker] { list }
+    /// The worker whose modem has this id (its IMEI, ICCID or port, as `GET /v1/modems` shows it).
+    func worker(id: String) async -> ModemWorker? {
+        for w in list {
+            if await w.resource.id == id { return w }
+        }
+        return nil
+    }
     func resources() async -> [ModemResource] {
         var out: [ModemResource] = []
         for w in list { out.append(await w.resource) }
