@@ -190,6 +190,32 @@ struct StoreOutboundContractTests {
         await h.close()
     }
 
+    /// Seen in the cluster test: a part went `unknown` (its host died before +CMGS), then another
+    /// message to the same phone went out on the same modem and its report overtook its +CMGS
+    /// commit. That report is the sending part's, not the unknown one's: it must wait for the
+    /// sending part's commit, and the unknown part stays unknown.
+    @Test(arguments: storeBackends) func aReportThatMayBeASendingPartsDoesNotSettleAnUnknownOne(backend: StoreBackend) async throws {
+        let h = try await backend.make()
+        let store = h.store
+        let lost = try await store.accept(try newMessage(), idempotency: nil, now: now).message
+        _ = try await store.claim(modem: modemA, now: now)
+        try await store.partSending(messageID: lost.id, seq: 1, modem: modemA.id, now: now)
+        let reopened = try await h.reopen()
+        _ = try await reopened.recover(now: now)
+        #expect(try await reopened.message(id: lost.id)?.status == .unknown)
+        let next = try await reopened.accept(try newMessage(), idempotency: nil, now: now).message
+        #expect(try await reopened.claim(modem: modemA, now: now)?.id == next.id)
+        try await reopened.partSending(messageID: next.id, seq: 1, modem: modemA.id, now: now)
+        #expect(try await reopened.applyStatusReport(.init(modem: modemA.id, reference: 149, recipient: "+15550100", tpStatus: 0,
+                                                           dischargeTime: nil), now: now) == nil, "kept for the sending part")
+        #expect(try await reopened.message(id: lost.id)?.status == .unknown)
+        try await reopened.partSent(messageID: next.id, seq: 1, reference: 149, now: now)
+        let done = try await reopened.finishAttempt(messageID: next.id, outcome: .done, now: now)
+        #expect(done.status == .delivered && done.parts.first?.reference == 149)
+        #expect(try await reopened.message(id: lost.id)?.status == .unknown)
+        await h.close()
+    }
+
     @Test(arguments: storeBackends) func tokensStoreOnlyDigests(backend: StoreBackend) async throws {
         let h = try await backend.make()
         let store = h.store

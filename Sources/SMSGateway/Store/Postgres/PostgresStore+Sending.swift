@@ -358,12 +358,15 @@ extension PostgresStore {
     }
 
     /// ``SQLiteStore/resolveUnknown(_:_:key:now:)``: a report with a TP-MR no sent part has settles
-    /// the one `unknown` part written to that recipient on that modem in the last day, if there is exactly one.
+    /// the one `unknown` part written to that recipient on that modem in the last day, if there is exactly one,
+    /// and no part to that recipient on that modem is `sending` (the report may be that part's).
     static func resolveUnknown(_ tx: PGTx, _ report: StatusReportRecord, key: String, now: Date) async throws -> PGRow? {
         let candidates = try await tx.rows("""
             SELECT message_seq, seq, status FROM parts
-            WHERE modem = ? AND recipient_key = ? AND status = 'unknown' AND sent_at >= ? LIMIT 2
-            """, [report.modem, key, now.timeIntervalSince1970 - 86_400])
+            WHERE modem = ? AND recipient_key = ? AND status = 'unknown' AND sent_at >= ?
+              AND NOT EXISTS (SELECT 1 FROM parts s WHERE s.modem = ? AND s.recipient_key = ? AND s.status = 'sending')
+            LIMIT 2
+            """, [report.modem, key, now.timeIntervalSince1970 - 86_400, report.modem, key])
         guard candidates.count == 1, let part = candidates.first else { return nil }
         try await tx.exec("UPDATE parts SET reference = ?, error = NULL WHERE message_seq = ? AND seq = ?",
                           [report.reference, try part.get("message_seq", as: Int64.self), try part.get("seq", as: Int.self)])

@@ -278,12 +278,16 @@ extension SQLiteStore {
 extension SQLiteStore {
     /// A report with a TP-MR no sent part has may be for the one `unknown` part to that recipient on
     /// that modem (its `+CMGS` result was lost): with exactly one such part written in the last day,
-    /// the report settles it and the part takes the report's TP-MR.
+    /// the report settles it and the part takes the report's TP-MR. Not while a part to that
+    /// recipient on that modem is `sending`: the report may be that part's, overtaking its
+    /// `+CMGS` commit, and then it waits for the commit as an orphan.
     static func resolveUnknown(_ db: Database, _ report: StatusReportRecord, key: String, now: Date) throws -> Row? {
         let candidates = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT message_seq, seq, status FROM parts
-            WHERE modem = ? AND recipient_key = ? AND status = 'unknown' AND sent_at >= ? LIMIT 2
-            """), arguments: [report.modem, key, now.timeIntervalSince1970 - 86_400])
+            WHERE modem = ? AND recipient_key = ? AND status = 'unknown' AND sent_at >= ?
+              AND NOT EXISTS (SELECT 1 FROM parts s WHERE s.modem = ? AND s.recipient_key = ? AND s.status = 'sending')
+            LIMIT 2
+            """), arguments: [report.modem, key, now.timeIntervalSince1970 - 86_400, report.modem, key])
         guard candidates.count == 1, let part = candidates.first else { return nil }
         try db.exec("UPDATE parts SET reference = ?, error = NULL WHERE message_seq = ? AND seq = ?",
                     [report.reference, part["message_seq"] as Int64, part["seq"] as Int])
