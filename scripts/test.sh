@@ -9,16 +9,20 @@ swift build --build-tests
 # A throwaway PostgreSQL (initdb + pg_ctl in a temp dir, stopped on exit) for the PostgreSQL store
 # and cluster tests; it exports SMSKIT_TEST_POSTGRES_URL. Without the server binaries those tests skip.
 source scripts/pg-throwaway.sh
-# In parallel (swift-testing's default), in two phases. The end-to-end suites that drive real
-# `smskit gateway` and `smskit emulator` processes at full speed (GATEWAY_E2E below) keep both
-# cores busy; run beside them, the in-process PTY suites' 5 s AT timeouts would be measuring the
-# machine's load, not the code. So phase 1 runs everything else in parallel, phase 2 those suites
-# in parallel with each other. No test blocks a cooperative thread (SMSKitTestSupport).
-GATEWAY_E2E='SMSGatewayTests\.(Gateway[A-Za-z]*Tests|WebhookEndToEndTests|KannelEndToEndTests)'
-echo "== phase 1: unit, store, API and in-process PTY suites (parallel)"
-swift test --skip-build --skip "$GATEWAY_E2E" 2>&1 | tee .build/test-output.txt
-echo "== phase 2: end-to-end suites with the real binaries (parallel)"
-swift test --skip-build --filter "$GATEWAY_E2E" 2>&1 | tee .build/test-output-e2e.txt
+# In parallel (swift-testing's default), in three phases. Suites that time a modem's answers (the
+# driver and emulator over in-process PTYs, 5 s AT timeouts) run apart from the CPU-heavy unit,
+# property and store suites, and the end-to-end suites that drive real `smskit gateway` and
+# `smskit emulator` processes at full speed run last: beside either, the timeouts would measure
+# the machine's load, not the code. Inside each phase every suite runs in parallel; no test blocks
+# a cooperative thread (Tests/SMSKitTestSupport).
+PTY_SUITES='^(ATModemTests|ModemEmulatorTests|ModemDiscoveryTests)\.'
+GATEWAY_E2E='^SMSGatewayTests\.(Gateway[A-Za-z]*Tests|WebhookEndToEndTests|KannelEndToEndTests)'
+echo "== phase 1: unit, property, store and API suites"
+swift test --skip-build --skip "$PTY_SUITES" --skip "$GATEWAY_E2E" 2>&1 | tee .build/test-output-1.txt
+echo "== phase 2: the driver, the emulator and discovery over PTYs"
+swift test --skip-build --filter "$PTY_SUITES" 2>&1 | tee .build/test-output-2.txt
+echo "== phase 3: end-to-end suites with the real binaries"
+swift test --skip-build --filter "$GATEWAY_E2E" 2>&1 | tee .build/test-output-3.txt
 echo "== smoke: the gateway demo (the README's main command, on the emulator)"
 timeout 300 scripts/gateway-demo.sh .build/debug/smskit > .build/demo-output.txt 2>&1 || { cat .build/demo-output.txt; exit 1; }
 tail -1 .build/demo-output.txt
@@ -26,7 +30,7 @@ echo "== smoke: smskit demo (the secure exchange, ./scripts/demo.sh --secure)"
 timeout 120 .build/debug/smskit demo > .build/secure-demo-output.txt || { cat .build/secure-demo-output.txt; exit 1; }
 tail -1 .build/secure-demo-output.txt
 tests=0
-for f in .build/test-output.txt .build/test-output-e2e.txt; do
+for f in .build/test-output-1.txt .build/test-output-2.txt .build/test-output-3.txt; do
   n=$(grep -oE 'Test run with [0-9]+ tests' "$f" | grep -oE '[0-9]+' | tail -1 || true)
   tests=$((tests + ${n:-0}))
 done
