@@ -17,7 +17,7 @@ struct GatewayCommand: AsyncParsableCommand {
             prints one JSON line on stdout: {"event":"ready","url":...,"modems":[{"id","port","number"}]}; logs go to \
             stderr. Create an API token first: smskit gateway token create --data-dir DIR. See docs/gateway.md.
             """,
-        subcommands: [GatewayRun.self, GatewayToken.self, GatewayPhone.self, GatewayCheckConfig.self],
+        subcommands: [GatewayRun.self, GatewayToken.self, GatewayPhone.self, GatewayCheckConfig.self, GatewayOpenAPI.self],
         defaultSubcommand: GatewayRun.self
     )
 }
@@ -167,7 +167,11 @@ struct GatewayRun: AsyncParsableCommand {
             ?? file.reassemblyTimeout.map { try SafeDuration.seconds($0, option: "reassembly_timeout") } ?? .seconds(600)
         let gateway = Gateway(settings: .init(modems: modems, retry: retry, reassemblyTimeout: timeout),
                               store: store, phones: emulated, hotPlug: hotPlug, logger: logger)
-        let api = APIConfiguration(limits: .init(maxSegments: file.maxSegments ?? 10))
+        var api = APIConfiguration(limits: .init(maxSegments: file.maxSegments ?? 10))
+        if let poll = file.maxLongPoll { api.maxLongPoll = try SafeDuration.seconds(poll, option: "max_long_poll") }
+        // This gateway's own registry (GET /metrics); transitions committed from now on are counted.
+        let metrics = GatewayMetrics()
+        await metrics.startCounting(from: store)
         // Webhooks, status callbacks and the Kannel interface need a store with the outbox
         // (SQLite today); on PostgreSQL they are off until that store gains it (issue 10/12).
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: gateway)]
@@ -185,13 +189,13 @@ struct GatewayRun: AsyncParsableCommand {
             }
             services.append(.init(service: WebhookDispatcher(store: webhookStore, secretBox: box,
                                                             settings: (file.webhooks ?? WebhookSettingsFile()).dispatcher,
-                                                            logger: logger)))
+                                                            logger: logger, metrics: metrics)))
             integrations = GatewayIntegrations(webhookStore: webhookStore, secretBox: box, kannel: kannel)
         } else {
             logger.warning("webhooks, status callbacks and /cgi-bin/sendsms are not available on the PostgreSQL store yet")
         }
         let router = makeGatewayRouter(store: store, runtime: gateway, configuration: api, logger: logger,
-                                       integrations: integrations)
+                                       integrations: integrations, metrics: metrics)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "smskit"),

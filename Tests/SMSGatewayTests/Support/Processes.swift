@@ -24,9 +24,10 @@ final class ChildProcess: @unchecked Sendable {
     private var exitWaiters: [CheckedContinuation<Int32, Never>] = []
     private var exitStatus: Int32?
 
-    init(_ arguments: [String], stderr: String? = nil, executable: String = smskitBinary) throws {
+    init(_ arguments: [String], stderr: String? = nil, executable: String = smskitBinary, directory: String? = nil) throws {
         (lines, lineContinuation) = AsyncStream<String>.makeStream()
         process.executableURL = URL(fileURLWithPath: executable)
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
