@@ -24,13 +24,22 @@ final class ChildProcess: @unchecked Sendable {
     private var exitWaiters: [CheckedContinuation<Int32, Never>] = []
     private var exitStatus: Int32?
 
-    init(_ arguments: [String], stderr: String? = nil, executable: String = smskitBinary, directory: String? = nil) throws {
+    /// - Parameter stdout: A file for the child's stdout instead of ``lines`` (which then ends at once):
+    ///   for children that print a lot.
+    init(_ arguments: [String], stderr: String? = nil, executable: String = smskitBinary, directory: String? = nil,
+         stdout: String? = nil) throws {
         (lines, lineContinuation) = AsyncStream<String>.makeStream()
         process.executableURL = URL(fileURLWithPath: executable)
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = arguments
         let output = Pipe()
-        process.standardOutput = output
+        if let stdout {
+            _ = FileManager.default.createFile(atPath: stdout, contents: nil)
+            process.standardOutput = FileHandle(forWritingAtPath: stdout)
+            lineContinuation.finish()
+        } else {
+            process.standardOutput = output
+        }
         process.standardInput = input
         if let stderr {
             _ = FileManager.default.createFile(atPath: stderr, contents: nil)
@@ -38,24 +47,26 @@ final class ChildProcess: @unchecked Sendable {
         } else {
             process.standardError = FileHandle.nullDevice
         }
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                self.lineContinuation.finish()
-                return
-            }
-            let complete: [String] = self.lock.withLock {
-                self.partial += String(decoding: data, as: UTF8.self)
-                var out: [String] = []
-                while let nl = self.partial.firstIndex(of: "\n") {
-                    out.append(String(self.partial[..<nl]))
-                    self.partial = String(self.partial[self.partial.index(after: nl)...])
+        if stdout == nil {
+            output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let data = handle.availableData
+                guard let self else { return }
+                if data.isEmpty {
+                    handle.readabilityHandler = nil
+                    self.lineContinuation.finish()
+                    return
                 }
-                return out
+                let complete: [String] = self.lock.withLock {
+                    self.partial += String(decoding: data, as: UTF8.self)
+                    var out: [String] = []
+                    while let nl = self.partial.firstIndex(of: "\n") {
+                        out.append(String(self.partial[..<nl]))
+                        self.partial = String(self.partial[self.partial.index(after: nl)...])
+                    }
+                    return out
+                }
+                for line in complete { self.lineContinuation.yield(line) }
             }
-            for line in complete { self.lineContinuation.yield(line) }
         }
         process.terminationHandler = { [weak self] p in
             guard let self else { return }
