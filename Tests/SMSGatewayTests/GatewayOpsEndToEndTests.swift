@@ -52,7 +52,9 @@ struct GatewayOpsEndToEndTests {
         let text = try PrometheusText(String(decoding: scrape.body, as: UTF8.self))
         typealias N = GatewayMetrics.Name
         #expect(text.sum(N.messages, ["state": "queued", "modem": "none"]) == Double(n))
-        #expect(text.sum(N.messages, ["state": "sent"]) == Double(n))
+        // A message whose report comes before its attempt ends goes from sending straight to delivered.
+        #expect(text.sum(N.messages, ["state": "sending"]) == Double(n))
+        #expect(text.sum(N.messages, ["state": "sent"]) <= Double(n))
         #expect(text.sum(N.messages, ["state": "delivered"]) == Double(n))
         #expect(text.sum(N.messages, ["state": "failed"]) == 0)
         let modems = Set(text.named(N.messages).filter { $0.labels["state"] == "delivered" }.compactMap { $0.labels["modem"] })
@@ -64,11 +66,11 @@ struct GatewayOpsEndToEndTests {
         #expect(text.named(N.modemRegistered).count == 2 && text.sum(N.modemRegistered) == 2)
         #expect(text.named(N.modemSignal).count == 2)
         #expect(text.sum(N.httpDuration + "_count", ["method": "POST", "route": "/v1/messages", "status": "202"]) == Double(n))
-        // Every delivery the receiver saw is an attempt: its first answer (500) a failure and a retry, the second delivered.
+        // Every request the receiver saw is one attempt: each 500 a failure and a retry, each 200 a delivery.
         let seen = receiver.received.filter { $0.uri.hasPrefix("/hook") }
         let refused = seen.filter { $0.answered == .fail }.count
         let accepted = seen.filter { $0.answered == .ok }.count
-        #expect(refused > 0 && accepted == refused)
+        #expect(refused > 0 && accepted > 0, "receiver: \(refused) refused, \(accepted) accepted")
         #expect(text.sum(N.webhookAttempts, ["kind": "webhook", "result": "delivered"]) == Double(accepted))
         #expect(text.sum(N.webhookAttempts, ["kind": "webhook", "result": "retry"]) == Double(refused))
         #expect(text.sum(N.webhookFailures, ["kind": "webhook"]) == Double(refused))

@@ -26,7 +26,8 @@ public final class GatewayMetrics: Sendable {
         public static let messages = "smskit_messages_total"
         /// Counter: inbound messages that reached the inbox (complete or surfaced incomplete).
         public static let inbound = "smskit_inbound_messages_total"
-        /// Histogram `{modem}`: seconds from acceptance (or `send_at`) to `sent`.
+        /// Histogram `{modem}`: seconds from acceptance (or `send_at`) to sent (`sent_at`: every part
+        /// written, whether the message then shows `sent`, or at once `delivered`, `undelivered`, `unknown`).
         public static let sendLatency = "smskit_send_latency_seconds"
         /// Histogram `{modem}`: seconds from `sent` to `delivered`.
         public static let deliveryLatency = "smskit_delivery_latency_seconds"
@@ -101,17 +102,13 @@ public final class GatewayMetrics: Sendable {
         }
         let modem = transition.modem ?? "none"
         Counter(label: Name.messages, dimensions: [("state", state.rawValue), ("modem", modem)], factory: factory).increment()
-        switch state {
-        case .sent:
-            if let from = transition.acceptedAt, let to = transition.sentAt {
-                Metrics.Timer(label: Name.sendLatency, dimensions: [("modem", modem)], factory: factory).record(duration: Self.duration(to.timeIntervalSince(from)))
-            }
-        case .delivered:
-            if let from = transition.sentAt, let to = transition.deliveredAt {
-                Metrics.Timer(label: Name.deliveryLatency, dimensions: [("modem", modem)], factory: factory).record(duration: Self.duration(to.timeIntervalSince(from)))
-            }
-        default:
-            break
+        if transition.setsSentAt, let from = transition.acceptedAt, let to = transition.sentAt {
+            Metrics.Timer(label: Name.sendLatency, dimensions: [("modem", modem)], factory: factory)
+                .record(duration: Self.duration(to.timeIntervalSince(from)))
+        }
+        if state == .delivered, let from = transition.sentAt, let to = transition.deliveredAt {
+            Metrics.Timer(label: Name.deliveryLatency, dimensions: [("modem", modem)], factory: factory)
+                .record(duration: Self.duration(to.timeIntervalSince(from)))
         }
     }
 

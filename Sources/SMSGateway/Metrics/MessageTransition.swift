@@ -15,16 +15,19 @@ public struct MessageTransition: Sendable, Equatable {
     public var modem: String?
     /// When the message was accepted, or became due when it was scheduled.
     public var acceptedAt: Date?
-    /// When its first part was confirmed sent (`sent_at`).
+    /// When it was first settled as sent (`sent_at`): set by the transition into the first of
+    /// `sent`, `delivered`, `undelivered` or `unknown` (a fast status report can skip `sent`).
     public var sentAt: Date?
+    /// Whether this is the transition that set ``sentAt`` (the send latency is observed on it).
+    public var setsSentAt: Bool
     /// When every part was delivered (`delivered_at`).
     public var deliveredAt: Date?
 
     /// Creates a transition.
     public init(eventID: Int64, state: MessageStatus?, modem: String?, acceptedAt: Date? = nil, sentAt: Date? = nil,
-                deliveredAt: Date? = nil) {
+                setsSentAt: Bool = false, deliveredAt: Date? = nil) {
         self.eventID = eventID; self.state = state; self.modem = modem; self.acceptedAt = acceptedAt
-        self.sentAt = sentAt; self.deliveredAt = deliveredAt
+        self.sentAt = sentAt; self.setsSentAt = setsSentAt; self.deliveredAt = deliveredAt
     }
 }
 
@@ -41,7 +44,9 @@ public protocol MetricsSource: Sendable {
 
 extension MessageTransition {
     /// Reads a transition from an event's type and data and its message's columns.
-    static func make(eventID: Int64, type: String, data: String, messageModem: String?, createdAt: Double?,
+    /// `at` is the event's time: the store writes `sent_at` and the event of the transition that
+    /// sets it from the same `now`, so equal values mark that transition.
+    static func make(eventID: Int64, type: String, data: String, at: Double, messageModem: String?, createdAt: Double?,
                      sendAt: Double?, sentAt: Double?, deliveredAt: Double?) -> MessageTransition? {
         guard type.hasPrefix("message.") else { return nil }
         let name = type.dropFirst("message.".count)
@@ -56,14 +61,15 @@ extension MessageTransition {
         case .queued, .scheduled, .canceled, .expired: modem = nil
         }
         let accepted = createdAt.map { max($0, sendAt ?? $0) }.map(Date.init(timeIntervalSince1970:))
+        let settlesSent = [.sent, .delivered, .undelivered, .unknown].contains(state) && sentAt == at
         return MessageTransition(eventID: eventID, state: state, modem: modem, acceptedAt: accepted,
-                                 sentAt: sentAt.map(Date.init(timeIntervalSince1970:)),
+                                 sentAt: sentAt.map(Date.init(timeIntervalSince1970:)), setsSentAt: settlesSent,
                                  deliveredAt: deliveredAt.map(Date.init(timeIntervalSince1970:)))
     }
 
     /// The SQL both backends use (the `events` log joined to its message).
     static let query = """
-        SELECT e.id AS id, e.type AS type, e.data AS data, m.modem AS modem, m.created_at AS created_at,
+        SELECT e.id AS id, e.type AS type, e.data AS data, e.created_at AS at, m.modem AS modem, m.created_at AS created_at,
                m.send_at AS send_at, m.sent_at AS sent_at, m.delivered_at AS delivered_at
         FROM events e LEFT JOIN messages m ON m.id = e.message_id
         WHERE e.id > ? AND e.type LIKE 'message.%' ORDER BY e.id LIMIT ?

@@ -13,16 +13,17 @@ let smskitBinary = packageRoot.appendingPathComponent(".build/debug/smskit").pat
 let haveBinary = FileManager.default.isExecutableFile(atPath: smskitBinary)
 
 /// A child process with its stdout as an async stream of lines, stdin for commands, and an
-/// awaitable exit. Nothing here blocks a cooperative thread (pipes are read by Foundation's handlers).
+/// awaitable exit. Nothing here blocks a cooperative thread (stdout is read by a thread of its own).
 final class ChildProcess: @unchecked Sendable {
     let process = Process()
     let lines: AsyncStream<String>
     private let lineContinuation: AsyncStream<String>.Continuation
     private let input = Pipe()
     private let lock = NSLock()
-    private var partial = ""
     private var exitWaiters: [CheckedContinuation<Int32, Never>] = []
     private var exitStatus: Int32?
+    /// Reads the child's stdout into ``lines``.
+    private var reader: Thread?
 
     /// - Parameter stdout: A file for the child's stdout instead of ``lines`` (which then ends at once):
     ///   for children that print a lot.
@@ -47,27 +48,6 @@ final class ChildProcess: @unchecked Sendable {
         } else {
             process.standardError = FileHandle.nullDevice
         }
-        if stdout == nil {
-            output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-                let data = handle.availableData
-                guard let self else { return }
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    self.lineContinuation.finish()
-                    return
-                }
-                let complete: [String] = self.lock.withLock {
-                    self.partial += String(decoding: data, as: UTF8.self)
-                    var out: [String] = []
-                    while let nl = self.partial.firstIndex(of: "\n") {
-                        out.append(String(self.partial[..<nl]))
-                        self.partial = String(self.partial[self.partial.index(after: nl)...])
-                    }
-                    return out
-                }
-                for line in complete { self.lineContinuation.yield(line) }
-            }
-        }
         process.terminationHandler = { [weak self] p in
             guard let self else { return }
             let waiters: [CheckedContinuation<Int32, Never>] = self.lock.withLock {
@@ -78,6 +58,31 @@ final class ChildProcess: @unchecked Sendable {
             for w in waiters { w.resume(returning: p.terminationStatus) }
         }
         try process.run()
+        if stdout == nil {
+            // A blocking read on a thread of its own until EOF: FileHandle's readabilityHandler
+            // sometimes never delivered the end of a short-lived child's output, and the
+            // `for await line in lines` of a test waited forever.
+            let fd = output.fileHandleForReading.fileDescriptor
+            let continuation = lineContinuation
+            reader = Thread {
+                var buffer = [UInt8](repeating: 0, count: 65_536)
+                var partial: [UInt8] = []
+                while true {
+                    let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                    if n < 0, errno == EINTR { continue }
+                    if n <= 0 { break }
+                    partial.append(contentsOf: buffer[0..<n])
+                    while let nl = partial.firstIndex(of: UInt8(ascii: "\n")) {
+                        continuation.yield(String(decoding: partial[..<nl], as: UTF8.self))
+                        partial.removeSubrange(...nl)
+                    }
+                }
+                if !partial.isEmpty { continuation.yield(String(decoding: partial, as: UTF8.self)) }
+                continuation.finish()
+                withExtendedLifetime(output) {}
+            }
+            reader?.start()
+        }
     }
 
     var pid: Int32 { process.processIdentifier }

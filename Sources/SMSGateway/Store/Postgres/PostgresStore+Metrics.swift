@@ -12,7 +12,7 @@ extension PostgresStore: MetricsSource {
     public func transitions(after: Int64, limit: Int) async throws -> [MessageTransition] {
         try await read { tx in
             try await tx.rows(MessageTransition.query, [after, Int64(limit)]).compactMap { r in
-                MessageTransition.make(eventID: try r["id"], type: try r["type"], data: try r["data"],
+                MessageTransition.make(eventID: try r["id"], type: try r["type"], data: try r["data"], at: try r["at"],
                                        messageModem: try r["modem"], createdAt: try r["created_at"], sendAt: try r["send_at"],
                                        sentAt: try r["sent_at"], deliveredAt: try r["delivered_at"])
             }

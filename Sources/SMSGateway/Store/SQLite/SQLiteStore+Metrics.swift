@@ -11,7 +11,7 @@ extension SQLiteStore: MetricsSource {
     public func transitions(after: Int64, limit: Int) async throws -> [MessageTransition] {
         try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: MessageTransition.query), arguments: [after, limit]).compactMap { r in
-                MessageTransition.make(eventID: r["id"], type: r["type"], data: r["data"], messageModem: r["modem"],
+                MessageTransition.make(eventID: r["id"], type: r["type"], data: r["data"], at: r["at"], messageModem: r["modem"],
                                        createdAt: r["created_at"], sendAt: r["send_at"], sentAt: r["sent_at"],
                                        deliveredAt: r["delivered_at"])
             }
