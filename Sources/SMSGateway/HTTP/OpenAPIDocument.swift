@@ -1128,11 +1128,23 @@ public enum OpenAPIDocument {
               "to"
             ],
             "description": "Give `text` or `data_hex`, not both.",
+            "oneOf": [
+              {
+                "required": [
+                  "text"
+                ]
+              },
+              {
+                "required": [
+                  "data_hex"
+                ]
+              }
+            ],
             "properties": {
               "to": {
                 "type": "string",
-                "minLength": 1,
-                "description": "A phone number: optional `+` and 3–20 digits (spaces, dashes, dots and parentheses are dropped)."
+                "pattern": "^[-. ()]*\\+?(?:[-. ()]*[0-9]){3,20}[-. ()]*$",
+                "description": "A phone number: optional `+` and 3–20 digits; spaces, dashes, dots and parentheses are dropped."
               },
               "text": {
                 "type": "string",
@@ -1180,11 +1192,15 @@ public enum OpenAPIDocument {
               "metadata": {
                 "type": "object",
                 "maxProperties": 32,
+                "propertyNames": {
+                  "minLength": 1,
+                  "maxLength": 64
+                },
                 "additionalProperties": {
                   "type": "string",
                   "maxLength": 512
                 },
-                "description": "Up to 32 string pairs, returned as given."
+                "description": "Up to 32 string pairs (keys 1–64 bytes, values at most 512 bytes), returned as given."
               },
               "guarantee": {
                 "$ref": "#/components/schemas/DeliveryGuarantee"
@@ -1192,6 +1208,8 @@ public enum OpenAPIDocument {
               "status_callback": {
                 "type": "string",
                 "format": "uri",
+                "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://",
+                "maxLength": 2048,
                 "description": "An http(s) URL that receives each status change as a signed `message.status` event."
               }
             }
@@ -1574,6 +1592,8 @@ public enum OpenAPIDocument {
               "url": {
                 "type": "string",
                 "format": "uri",
+                "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://",
+                "maxLength": 2048,
                 "description": "An http(s) URL."
               },
               "events": {
@@ -1757,12 +1777,12 @@ public enum OpenAPIDocument {
             "properties": {
               "from": {
                 "type": "string",
-                "minLength": 1,
+                "pattern": "^[-. ()]*\\+?(?:[-. ()]*[0-9]){3,20}[-. ()]*$",
                 "description": "The virtual phone's number (+1999…)."
               },
               "to": {
                 "type": "string",
-                "minLength": 1,
+                "pattern": "^[-. ()]*\\+?(?:[-. ()]*[0-9]){3,20}[-. ()]*$",
                 "description": "A gateway modem's number."
               },
               "text": {
