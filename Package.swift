@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
@@ -62,6 +63,8 @@ let package = Package(
             "CSodium", "SMSPDU", "ATModem", "ModemDiscovery", "ModemEmulator",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -89,14 +92,17 @@ let package = Package(
         // SecureSMS v2 seal/open and per-message store figures (docs/benchmarks.md), SecureSMS only.
         .executableTarget(name: "SecureBench", dependencies: ["SecureSMS"]),
 
-        .testTarget(name: "SMSPDUTests", dependencies: ["SMSPDU"], exclude: ["Resources"]),
+        // Shared by the test targets: child processes (posix_spawn, reads on plain threads), temp dirs, paths.
+        .target(name: "SMSKitTestSupport", dependencies: ["CTestSpawn"], path: "Tests/SMSKitTestSupport"),
+        .target(name: "CTestSpawn", path: "Tests/CTestSpawn"),
+        .testTarget(name: "SMSPDUTests", dependencies: ["SMSPDU", "SMSKitTestSupport"], exclude: ["Resources"]),
         .testTarget(name: "ATModemTests", dependencies: [
-            "ATModem", "SerialPort", "ModemEmulator", "SMSPDU", .product(name: "Logging", package: "swift-log"),
+            "ATModem", "SMSKitTestSupport", "SerialPort", "ModemEmulator", "SMSPDU", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU"]),
-        .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU", "SMSKitTestSupport"]),
+        .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery", "SMSKitTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SMSGatewayTests", dependencies: [
-            "SMSGateway", "SMSPDU", "ATModem", "ModemEmulator",
+            "SMSGateway", "SMSKitTestSupport", "SMSPDU", "ATModem", "ModemEmulator",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

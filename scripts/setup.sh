@@ -7,6 +7,7 @@ PACKAGES=(
   pkg-config libsodium-dev libudev-dev      # system library targets CSodium, CUDev
   umockdev gir1.2-umockdev-1.0 python3-gi   # fake udev devices for ModemDiscovery tests
   python3 python3-venv curl                 # test scripts, the gateway demo, the schemathesis venv
+  openssl                                   # self-signed certificates for the gateway's TLS tests
   gammu                                     # a real third-party client, tested against the emulator
   postgresql                                # the shared store for many gateway hosts (a throwaway cluster per test run)
 )

@@ -52,6 +52,8 @@ public actor VirtualNetwork {
     public private(set) var submissionCount: UInt64 = 0
     /// How many messages a rejecting prefix refused (see ``setRejectPrefixes(_:)``).
     public private(set) var rejectedCount = 0
+    /// Messages the SMSC dropped silently (the `loss` fault): accepted with `+CMGS`, never delivered, no report.
+    public private(set) var lostCount = 0
 
     private var modemsByNumber: [String: VirtualModem] = [:]
     private var numbers: [String] = []
@@ -260,6 +262,7 @@ public actor VirtualNetwork {
             faultLog.append(FaultEvent(kind: .corruption, modem: origin, detail: "\(tag): byte \(offset)"))
         }
         if draw.lost {
+            lostCount += 1
             faultLog.append(FaultEvent(kind: .loss, modem: origin, detail: tag))
             return
         }

@@ -110,7 +110,7 @@ struct EmulatorControl: Sendable {
                 storage: EmulatorLines.Storage(sm: await usage(.sm), me: await usage(.me), sr: await usage(.sr))))
         }
         let network = EmulatorLines.NetworkStats(submissions: await network.submissionCount,
-                                                 rejected: await network.rejectedCount)
+                                                 rejected: await network.rejectedCount, lost: await network.lostCount)
         output.emit(EmulatorLines.Stats(id: request.id, phones: totals, modems: modems, network: network))
     }
 

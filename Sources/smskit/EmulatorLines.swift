@@ -130,6 +130,8 @@ enum EmulatorLines {
     struct NetworkStats: Encodable {
         var submissions: UInt64
         var rejected: Int
+        /// Dropped by the SMSC (the loss fault): accepted, never delivered, no status report.
+        var lost: Int
     }
 }
 

@@ -17,7 +17,8 @@ struct GatewayCommand: AsyncParsableCommand {
             prints one JSON line on stdout: {"event":"ready","url":...,"modems":[{"id","port","number"}]}; logs go to \
             stderr. Create an API token first: smskit gateway token create --data-dir DIR. See docs/gateway.md.
             """,
-        subcommands: [GatewayRun.self, GatewayToken.self, GatewayPhone.self, GatewayCheckConfig.self, GatewayOpenAPI.self],
+        subcommands: [GatewayRun.self, GatewayToken.self, GatewayPhone.self, GatewayCheckConfig.self,
+                      GatewayBackup.self, GatewayRestore.self, GatewayOpenAPI.self],
         defaultSubcommand: GatewayRun.self
     )
 }
@@ -89,6 +90,12 @@ struct GatewayRun: AsyncParsableCommand {
     @Option(name: .customLong("lease-timeout"), help: "With --database: seconds a modem lease lives without a heartbeat (default 15).")
     var leaseTimeout: Double?
 
+    @Option(name: .customLong("tls-cert"), help: "Serve the API over HTTPS with this PEM certificate chain (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert.")
+    var tlsKey: String?
+
     func validate() throws {
         if let emulate, !(1...1024).contains(emulate) { throw ValidationError("--emulate takes 1…1024") }
         if !(1...8999).contains(emulateFirst) || emulateFirst + (emulate ?? 1) > 10_000 {
@@ -116,6 +123,18 @@ struct GatewayRun: AsyncParsableCommand {
         let logger = Logger(label: "smskit.gateway")
         let dir = data.directory(file)
         let address = try ListenAddress(parsing: listen ?? file.listen ?? "127.0.0.1:8080")
+        let tls: GatewayTLS?
+        do { tls = try GatewayTLS.load(certificatePath: tlsCert ?? file.tlsCert, keyPath: tlsKey ?? file.tlsKey) } catch {
+            Output.error("error: \(error)")
+            throw ExitCode.failure
+        }
+        if let path = data.config, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            for key in GatewayConfigFile.unknownKeys(inYAML: text) {
+                logger.warning("unknown key in the config file is ignored", metadata: ["file": "\(path)", "key": "\(key)"])
+            }
+        }
+        let hangUp = SIGHUPNotice(logger: logger)
+        defer { hangUp.cancel() }
         let store: any GatewayStore
         var lock: DataDirectory?
         var postgres: PostgresStore?
@@ -136,12 +155,7 @@ struct GatewayRun: AsyncParsableCommand {
         }
         defer { lock?.release() }
 
-        var modems = ports.map { ModemSettings(port: $0, ratePerMinute: file.ratePerMinute, dailyCap: file.dailyCap) }
-        for entry in file.modems ?? [] where !ports.contains(entry.port) {
-            modems.append(ModemSettings(port: entry.port, pin: entry.pin, number: entry.number,
-                                        ratePerMinute: entry.ratePerMinute ?? file.ratePerMinute,
-                                        dailyCap: entry.dailyCap ?? file.dailyCap))
-        }
+        var modems = file.modemSettings(commandLinePorts: ports)
         var emulated: EmulatedModems?
         if let count = emulate ?? file.emulate, count > 0 {
             let e = try await EmulatedModems.start(count: count, first: emulateFirst, faults: try faults.map { try Faults(parsing: $0) } ?? Faults(), seed: seed)
@@ -196,12 +210,14 @@ struct GatewayRun: AsyncParsableCommand {
         }
         let router = makeGatewayRouter(store: store, runtime: gateway, configuration: api, logger: logger,
                                        integrations: integrations, metrics: metrics)
+        let scheme = tls == nil ? "http" : "https"
         let app = Application(
             router: router,
+            server: try GatewayTLS.serverBuilder(tls),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "smskit"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? address.port
-                Task { await announceReady(gateway: gateway, host: address.host, port: port) }
+                Task { await announceReady(gateway: gateway, scheme: scheme, host: address.host, port: port) }
             },
             logger: logger)
         let group = ServiceGroup(configuration: .init(services: services + [.init(service: app)],
@@ -218,7 +234,7 @@ struct GatewayRun: AsyncParsableCommand {
 }
 
 /// The ready line, once the HTTP server listens and every modem is up (or after 60 s with those that are).
-private func announceReady(gateway: Gateway, host: String, port: Int) async {
+private func announceReady(gateway: Gateway, scheme: String, host: String, port: Int) async {
     let deadline = ContinuousClock.now + .seconds(60)
     while !(await gateway.allReady()), ContinuousClock.now < deadline {
         try? await Task.sleep(for: .milliseconds(50))
@@ -227,7 +243,7 @@ private func announceReady(gateway: Gateway, host: String, port: Int) async {
     struct Ready: Encodable { var event = "ready"; var url: String; var modems: [ModemLine] }
     let shownHost = host.contains(":") ? "[\(host)]" : host
     let modems = await gateway.modems().map { ModemLine(id: $0.id, port: $0.port, number: $0.number) }
-    try? Output.json(Ready(url: "http://\(shownHost):\(port)", modems: modems))
+    try? Output.json(Ready(url: "\(scheme)://\(shownHost):\(port)", modems: modems))
 }
 
 struct GatewayToken: AsyncParsableCommand {
@@ -321,10 +337,19 @@ private struct TokenStore: Sendable {
 }
 
 struct GatewayCheckConfig: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check-config", abstract: "Check a config file and exit.")
+    static let configuration = CommandConfiguration(
+        commandName: "check-config", abstract: "Check a config file (and the TLS files it names) and exit.")
     @Argument(help: "The config file.") var file: String
     func run() async throws {
-        do { _ = try GatewayConfigFile.load(path: file) } catch {
+        do {
+            let config = try GatewayConfigFile.load(path: file)
+            let unknown = GatewayConfigFile.unknownKeys(inYAML: (try? String(contentsOfFile: file, encoding: .utf8)) ?? "")
+            guard unknown.isEmpty else {
+                throw GatewayError.configuration("\(file): unknown keys \(unknown.joined(separator: ", ")) "
+                    + "(a typo? every key is in deploy/gateway.yaml and docs/gateway.md)")
+            }
+            _ = try GatewayTLS.load(certificatePath: config.tlsCert, keyPath: config.tlsKey)
+        } catch {
             Output.error("error: \(error)")
             throw ExitCode.failure
         }

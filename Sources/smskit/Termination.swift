@@ -6,6 +6,8 @@ import Glibc
 
 /// SIGTERM, SIGINT and SIGHUP end a command through its normal clean-up (closing the modem removes
 /// its UUCP lock file), then exit with 128 + the signal number, as a shell expects.
+/// (`smskit gateway` does not use this: SIGTERM and SIGINT are its graceful shutdown through the
+/// service group, and SIGHUP is ignored with a notice, ``SIGHUPNotice``.)
 ///
 /// ```swift
 /// let modem = try await Modem(port: port)

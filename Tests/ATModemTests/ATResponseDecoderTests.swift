@@ -1,4 +1,5 @@
 import Testing
+import ModemEmulator
 @testable import ATModem
 
 /// One decoder scenario: an expectation (or none), the bytes the modem sends, the events wanted.
@@ -95,7 +96,7 @@ let transcripts: [Transcript] = [
 
     @Test(arguments: transcripts)
     func seededRandomChunking(_ t: Transcript) {
-        var rng = SeededRandom(seed: 0x5EED_0000 &+ UInt64(t.bytes.count))
+        var rng = SeededGenerator(seed: 0x5EED_0000 &+ UInt64(t.bytes.count))
         for _ in 0..<50 {
             var chunks: [ArraySlice<UInt8>] = []
             var i = 0
@@ -117,7 +118,7 @@ let transcripts: [Transcript] = [
     }
 
     @Test func invalidUTF8NeverCrashes() {
-        var rng = SeededRandom(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         var d = ATResponseDecoder()
         for round in 0..<200 {
             if round % 10 == 0 { d.expect(csq) }

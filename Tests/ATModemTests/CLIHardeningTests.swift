@@ -1,79 +1,10 @@
 import Foundation
 import Glibc
 import Testing
+import SMSKitTestSupport
 import ModemEmulator
 import SMSPDU
 import SerialPort
-
-/// A running `smskit` child: its pid, and its outcome once it ends.
-struct CLIChild: Sendable {
-    let pid: pid_t
-    let outcome: Task<(code: Int32, out: [String], err: String), Never>
-}
-
-/// Spawns the CLI with extra environment variables. A child killed by a signal reports 128 + signal (as
-/// a shell does: a Swift conversion trap is 132 or 133), so a trap can never pass as success.
-func spawnCLI(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIChild {
-    var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
-    guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw POSIXError(.EMFILE) }
-    for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-    posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-    var env = ProcessInfo.processInfo.environment
-    for (k, v) in environment { env[k] = v }
-    let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    let argv = ([smskitBinary] + arguments).map { strdup($0) } + [nil]
-    defer { for a in argv + envp { free(a) } }
-    var pid: pid_t = 0
-    let rc = posix_spawn(&pid, smskitBinary, &actions, nil, argv, envp)
-    close(outPipe[1])
-    close(errPipe[1])
-    guard rc == 0 else { close(outPipe[0]); close(errPipe[0]); throw POSIXError(.ENOEXEC) }
-    let (outFD, errFD, child) = (outPipe[0], errPipe[0], pid)
-    let outcome = Task { () -> (code: Int32, out: [String], err: String) in
-        await withCheckedContinuation { c in
-            Thread {
-                let errBytes = Locked([UInt8]())
-                let errDone = DispatchSemaphore(value: 0)
-                Thread { errBytes.value = drain(errFD); errDone.signal() }.start()
-                let outBytes = drain(outFD)
-                errDone.wait()
-                var status: Int32 = 0
-                waitpid(child, &status, 0)
-                let code = status & 0x7F != 0 ? 128 + (status & 0x7F) : (status >> 8) & 0xFF
-                let lines = String(decoding: outBytes, as: UTF8.self).split(separator: "\n").map(String.init)
-                c.resume(returning: (code, lines, String(decoding: errBytes.value, as: UTF8.self)))
-            }.start()
-        }
-    }
-    return CLIChild(pid: pid, outcome: outcome)
-}
-
-/// Runs the CLI to its end; kills it after `limit` seconds (a hang is a failure, not a stuck suite).
-func runCLI(_ arguments: [String], environment: [String: String], limit: Double = 30) async throws -> (code: Int32, out: [String], err: String) {
-    let child = try spawnCLI(arguments, environment: environment)
-    let killer = Task {
-        try await Task.sleep(for: .seconds(limit))
-        kill(child.pid, SIGKILL)
-    }
-    let result = await child.outcome.value
-    killer.cancel()
-    return result
-}
-
-private func drain(_ fd: Int32) -> [UInt8] {
-    var all: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n > 0 { all += buffer[0..<n] } else if n < 0 && errno == EINTR { continue } else { break }
-    }
-    close(fd)
-    return all
-}
 
 /// Issue 14 through the real binary: time options, listen's deletes, signals and locks, key files,
 /// messages, unconfirmed sends and the shared reference sequence.
@@ -138,12 +69,13 @@ struct CLIHardeningTests {
     func sigtermReleasesTheLockFile() async throws {
         let fake = try FakeModem(script: standardScript())
         let lock = "/run/lock/" + UUCPLock.lockName(forDevice: fake.path)
-        let child = try spawnCLI(["listen", "--port", fake.path], environment: env)
+        let child = try ChildProcess(["listen", "--port", fake.path], environment: env, stderr: .capture)
         await fake.waitFor { $0.contains(.command("AT+CMGL=4")) }
         #expect(FileManager.default.fileExists(atPath: lock))
-        kill(child.pid, SIGTERM)
-        let r = await child.outcome.value
-        #expect(r.code == 128 + SIGTERM, "\(r.err)")
+        child.signal(SIGTERM)
+        let code = await child.waitForExit(killingAfter: .seconds(30))
+        let err = await child.standardError()
+        #expect(code == 128 + SIGTERM, "\(err)")
         #expect(!FileManager.default.fileExists(atPath: lock))
     }
 

@@ -1,62 +1,15 @@
 import Foundation
 import Glibc
 import Testing
+import SMSKitTestSupport
 import ModemEmulator
 
-/// The built CLI, found from this file's path (`swift build` puts it in .build/debug).
-let smskitBinary: String = {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return root.appendingPathComponent(".build/debug/smskit").path
-}()
-
-/// Runs the CLI and returns (exit code, stdout lines, stderr). Uses `posix_spawn` and a plain thread
-/// (not Foundation's `Process`), so the emulator's cooperative tasks keep running meanwhile.
-func runCLI(_ arguments: [String]) async throws -> (Int32, [String], String) {
-    var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
-    guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw POSIXError(.EMFILE) }
-    for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-    posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-    let argv = ([smskitBinary] + arguments).map { strdup($0) } + [nil]
-    defer { for a in argv { free(a) } }
-    var pid: pid_t = 0
-    let rc = posix_spawn(&pid, smskitBinary, &actions, nil, argv, environ)
-    close(outPipe[1])
-    close(errPipe[1])
-    guard rc == 0 else { close(outPipe[0]); close(errPipe[0]); throw POSIXError(.ENOEXEC) }
-    let (outFD, errFD, child) = (outPipe[0], errPipe[0], pid)
-    let (out, err, status) = await withCheckedContinuation { (c: CheckedContinuation<([UInt8], [UInt8], Int32), Never>) in
-        Thread {
-            let errBytes = Locked([UInt8]())
-            let errDone = DispatchSemaphore(value: 0)
-            Thread {
-                errBytes.value = readAll(errFD)
-                errDone.signal()
-            }.start()
-            let outBytes = readAll(outFD)
-            errDone.wait()
-            var status: Int32 = 0
-            waitpid(child, &status, 0)
-            c.resume(returning: (outBytes, errBytes.value, (status >> 8) & 0xFF))
-        }.start()
-    }
-    let lines = String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init)
-    return (status, lines, String(decoding: err, as: UTF8.self))
-}
-
-/// Reads a descriptor to EOF and closes it.
-private func readAll(_ fd: Int32) -> [UInt8] {
-    var all: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n > 0 { all += buffer[0..<n] } else if n < 0 && errno == EINTR { continue } else { break }
-    }
-    close(fd)
-    return all
+/// Runs the CLI to its end (killed after `limit` seconds: a hang is a failure, not a stuck suite) and
+/// returns its exit code (128 + signal when a signal ended it, so a trap never passes), stdout lines and stderr.
+func runCLI(_ arguments: [String], environment: [String: String] = [:], limit: Double = 60) async throws
+    -> (code: Int32, out: [String], err: String) {
+    let r = try await runSmskit(arguments, environment: environment, limit: .seconds(limit))
+    return (r.status, r.lines, r.stderr)
 }
 
 func jsonObject(_ line: String) throws -> [String: Any] {
@@ -64,7 +17,7 @@ func jsonObject(_ line: String) throws -> [String: Any] {
 }
 
 /// Runs when the CLI is built (`swift build` before `swift test`); skipped otherwise.
-let cliTestsEnabled = FileManager.default.isExecutableFile(atPath: smskitBinary)
+let cliTestsEnabled = haveBinary
 
 @Suite(.serialized, .enabled(if: cliTestsEnabled, "build smskit first (swift build)"))
 struct CLITests {

@@ -17,7 +17,7 @@ func openModem(on virtual: VirtualModem, configuration: Modem.Configuration = te
 
 /// Seeded message mix: GSM 7-bit, UCS-2 with emoji, concatenated up to 10 parts; every text unique.
 func messageMix(count: Int, seed: UInt64) -> [String] {
-    var rng = SeededRandom(seed: seed)
+    var rng = SeededGenerator(seed: seed)
     let gsmWords = ["hello", "Grüße", "Zürich", "€uro", "[brackets]", "{curly}", "ÆØÅ", "~tilde~", "ok", "^caret", "@home"]
     let ucsWords = ["😀", "👍🏽", "Привет", "日本語", "🎉", "שלום", "emoji", "𝄞", "ü", "ça"]
     return (0..<count).map { i in

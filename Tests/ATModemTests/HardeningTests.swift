@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import Glibc
 import Testing
 import SMSPDU

@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import Glibc
 import Testing
 @testable import SerialPort
@@ -18,7 +19,7 @@ import Testing
         let port = try SerialPort(path: pty.path, configuration: config)
         defer { port.close() }
         try await port.write(Array("AT\r".utf8))
-        #expect(pty.readMaster { $0.contains("\r") } == "AT\r")
+        #expect(await pty.readMaster { $0.contains("\r") } == "AT\r")
         pty.writeMaster("\r\nOK\r\n")
         var received: [UInt8] = []
         for try await chunk in port.incoming {
@@ -84,14 +85,12 @@ import Testing
         }
     }
 
-    @Test func staleLockOfDeadProcessIsTakenOver() throws {
+    @Test func staleLockOfDeadProcessIsTakenOver() async throws {
         let pty = try PseudoTerminal()
-        let dead = Process()
-        dead.executableURL = URL(fileURLWithPath: "/bin/true")
-        try dead.run()
-        dead.waitUntilExit()
+        let dead = try ChildProcess([], executable: "/bin/true")
+        _ = await dead.waitForExit()
         let lockPath = lockDir + "/" + UUCPLock.lockName(forDevice: pty.path)
-        try UUCPLock.content(pid: dead.processIdentifier).write(toFile: lockPath, atomically: true, encoding: .ascii)
+        try UUCPLock.content(pid: dead.pid).write(toFile: lockPath, atomically: true, encoding: .ascii)
         let port = try SerialPort(path: pty.path, configuration: config)
         defer { port.close() }
         #expect(try String(contentsOfFile: lockPath, encoding: .ascii) == UUCPLock.content(pid: getpid()))
@@ -117,7 +116,7 @@ import Testing
         defer { port.close() }
         let payload = [UInt8](repeating: UInt8(ascii: "A"), count: 200_000) + [0x0D]
         async let written: Void = port.write(payload)
-        let got = pty.readMaster(timeout: 10) { $0.hasSuffix("\r") }
+        let got = await pty.readMaster(timeout: 10) { $0.hasSuffix("\r") }
         try await written
         #expect(got.utf8.count == payload.count)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SMSKitTestSupport
 @testable import ModemDiscovery
 
 @Suite("AT probing over a pseudo-terminal")
@@ -20,10 +21,10 @@ struct GlibcATProberTests {
 
     /// Probes a fresh PTY whose far side answers `reply` once.
     func probe(replying reply: String, timeout: Duration) async throws -> ProbeResult {
-        let pty = try PTYPair()
+        let pty = try PseudoTerminal()
         defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
         pty.answerOnce(with: reply)
-        return await prober(timeout: timeout).probe(devnode: pty.slavePath)
+        return await prober(timeout: timeout).probe(devnode: pty.path)
     }
 
     @Test("OK (with or without echo) and ERROR prove a command interpreter",
@@ -39,10 +40,10 @@ struct GlibcATProberTests {
     }
 
     /// A fresh PTY and a private lock directory whose `LCK..<pts number>` holds `content`.
-    func lockedPTY(_ content: String) throws -> (pty: PTYPair, locks: String) {
-        let pty = try PTYPair()
+    func lockedPTY(_ content: String) throws -> (pty: PseudoTerminal, locks: String) {
+        let pty = try PseudoTerminal()
         let locks = try temporaryDirectory()
-        let name = "LCK.." + (pty.slavePath.split(separator: "/").last.map(String.init) ?? "")
+        let name = "LCK.." + (pty.path.split(separator: "/").last.map(String.init) ?? "")
         try content.write(toFile: locks + "/" + name, atomically: true, encoding: .ascii)
         return (pty, locks)
     }
@@ -51,7 +52,7 @@ struct GlibcATProberTests {
     func lockedPort() async throws {
         let (pty, locks) = try lockedPTY("\(String(getppid()).leftPadded(to: 10))\n")
         defer { try? FileManager.default.removeItem(atPath: locks) }
-        #expect(await prober(lockDirectory: locks).probe(devnode: pty.slavePath) == .busy)
+        #expect(await prober(lockDirectory: locks).probe(devnode: pty.path) == .busy)
         #expect(pty.pendingFromPort().isEmpty)
     }
 
@@ -63,25 +64,21 @@ struct GlibcATProberTests {
             withExtendedLifetime(pty) {} // the master must outlive the probe
         }
         pty.answerOnce(with: "\r\nOK\r\n")
-        #expect(await prober(lockDirectory: locks, timeout: .seconds(5)).probe(devnode: pty.slavePath) == .answered)
+        #expect(await prober(lockDirectory: locks, timeout: .seconds(5)).probe(devnode: pty.path) == .answered)
     }
 
     @Test("A port another process has open is not touched")
     func openedElsewhere() async throws {
-        let pty = try PTYPair()
+        let pty = try PseudoTerminal()
         defer { withExtendedLifetime(pty) {} } // the master must outlive the probe
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        holder.arguments = ["30"]
-        holder.standardInput = FileHandle(fileDescriptor: pty.slave, closeOnDealloc: false)
-        try holder.run()
-        defer {
-            kill(holder.processIdentifier, SIGKILL)
-            holder.waitUntilExit()
-        }
-        #expect(PortOwnership().hasOtherOpener(pty.slavePath))
+        // Another process with the port open: a shell that opens it, says so, then sleeps.
+        let holder = try ChildProcess(["-c", "exec 3<>\(pty.path) && echo open && exec sleep 30"], executable: "/bin/sh")
+        var lines = holder.lines.makeAsyncIterator()
+        #expect(await lines.next() == "open")
+        defer { holder.signal(SIGKILL) }
+        #expect(PortOwnership().hasOtherOpener(pty.path))
         let realProc = GlibcATProber(timeout: .milliseconds(300), ownership: PortOwnership(lockDirectories: []))
-        #expect(await realProc.probe(devnode: pty.slavePath) == .busy)
+        #expect(await realProc.probe(devnode: pty.path) == .busy)
         #expect(pty.pendingFromPort().isEmpty)
     }
 

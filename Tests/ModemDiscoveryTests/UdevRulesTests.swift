@@ -63,7 +63,7 @@ struct UdevRulesTests {
 
     /// Runs `udevadm test` on a real tty with the rules installed in a private mount namespace
     /// (tmpfs on /run, a group file that has `smskit`), and returns the diagnostics naming our files.
-    func udevadmDiagnostics(extraRule: String? = nil) throws -> [String]? {
+    func udevadmDiagnostics(extraRule: String? = nil) async throws -> [String]? {
         guard let udevadm = TestEnvironment.tool("udevadm"), let unshare = TestEnvironment.tool("unshare"),
               FileManager.default.fileExists(atPath: "/sys/class/tty/tty0") else { return nil }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smskit-udev-\(UUID().uuidString)")
@@ -79,7 +79,7 @@ struct UdevRulesTests {
             mount -t tmpfs tmpfs /run && mkdir -p /run/udev/rules.d && cp "$1"/*.rules /run/udev/rules.d/ \
             && mount --bind "$1/group" /etc/group && "$2" test --action=add /sys/class/tty/tty0 2>&1
             """
-        let result = try ProcessRunner.run(unshare, ["-m", "/bin/sh", "-c", script, "sh", directory.path, udevadm])
+        let result = try await ProcessRunner.run(unshare, ["-m", "/bin/sh", "-c", script, "sh", directory.path, udevadm])
         guard result.status == 0, result.stdout.contains("Reading rules file: /run/udev/rules.d/90-smskit.rules") else {
             return nil // no permission for mount namespaces (not root / no CAP_SYS_ADMIN)
         }
@@ -88,17 +88,17 @@ struct UdevRulesTests {
     }
 
     /// udevadm, unshare and the right to make a mount namespace (root in CI containers).
-    static let canRunUdevadm: Bool = {
+    static func canRunUdevadm() async -> Bool {
         guard TestEnvironment.tool("udevadm") != nil, let unshare = TestEnvironment.tool("unshare") else { return false }
-        return (try? ProcessRunner.run(unshare, ["-m", "/bin/true"]))?.status == 0
-    }()
+        return (try? await ProcessRunner.run(unshare, ["-m", "/bin/true"]))?.status == 0
+    }
 
     @Test("udevadm test parses both files without a single diagnostic",
-          .enabled(if: canRunUdevadm, "udevadm test needs udevadm, unshare and root (mount namespace); lint-only here"))
-    func udevadmParses() throws {
-        let diagnostics = try #require(try udevadmDiagnostics(), "udevadm test did not read the rules")
+          .enabled("udevadm test needs udevadm, unshare and root (mount namespace); lint-only here") { await canRunUdevadm() })
+    func udevadmParses() async throws {
+        let diagnostics = try #require(try await udevadmDiagnostics(), "udevadm test did not read the rules")
         #expect(diagnostics.isEmpty, "\(diagnostics)")
-        let broken = try #require(try udevadmDiagnostics(extraRule: "SUBSYSTEM==\"tty\", FOO BAR"))
+        let broken = try #require(try await udevadmDiagnostics(extraRule: "SUBSYSTEM==\"tty\", FOO BAR"))
         #expect(broken.contains { $0.contains("Invalid") }, "udevadm must flag a broken rule: \(broken)")
     }
 }

@@ -11,7 +11,7 @@ struct UmockdevCLITests {
 
     /// Runs smskit with `arguments` under umockdev-run with the host plus `devices` loaded, and
     /// `scripts` (device node → script fixture name) replaying a modem's side of a dialog.
-    func smskit(_ arguments: [String], devices: [String], scripts: [String: String] = [:]) throws -> ProcessRunner.Result {
+    func smskit(_ arguments: [String], devices: [String], scripts: [String: String] = [:]) async throws -> ProcessRunner.Result {
         let binary = TestEnvironment.smskit.path
         try #require(FileManager.default.isExecutableFile(atPath: binary),
                      "\(binary) missing: run `swift build` (or scripts/test.sh) before the tests")
@@ -20,7 +20,7 @@ struct UmockdevCLITests {
             + scripts.sorted { $0.key < $1.key }.flatMap {
                 ["-s", $0.key + "=" + TestEnvironment.fixtures.appendingPathComponent($0.value).path]
             }
-        return try ProcessRunner.run(umockdevRun, loads + ["--", binary] + arguments)
+        return try await ProcessRunner.run(umockdevRun, loads + ["--", binary] + arguments)
     }
 
     /// Parses exactly one JSON array of objects from stdout.
@@ -35,8 +35,8 @@ struct UmockdevCLITests {
     }
 
     @Test("--json names the right AT port for every known family and skips adapters and ignored devices")
-    func allFamilies() throws {
-        let modems = try parseArray(try smskit(["devices", "--json"], devices: Self.allDevices))
+    func allFamilies() async throws {
+        let modems = try parseArray(try await smskit(["devices", "--json"], devices: Self.allDevices))
         let expected: [(String, String, String)] = [
             ("12d1", "1506", "/dev/ttyUSB1"),   // Huawei E3372: PCUI (ff/02/02) on interface 02
             ("12d1", "1436", "/dev/ttyUSB4"),   // Huawei E173: ff/ff/ff, PCUI on interface 02
@@ -57,8 +57,8 @@ struct UmockdevCLITests {
     }
 
     @Test("Port list, interface numbers, IDs and null serial have the documented shape")
-    func objectShape() throws {
-        let modems = try parseArray(try smskit(["devices", "--json"], devices: ["huawei-e3372", "quectel-ec25"]))
+    func objectShape() async throws {
+        let modems = try parseArray(try await smskit(["devices", "--json"], devices: ["huawei-e3372", "quectel-ec25"]))
         let huawei = try #require(modem(modems, vendor: "12d1", product: "1506"))
         #expect(huawei["serial"] is NSNull)
         #expect(huawei["manufacturer"] as? String == "HUAWEI_MOBILE")
@@ -74,8 +74,8 @@ struct UmockdevCLITests {
     }
 
     @Test("--all also lists the FTDI adapter and the unknown CDC device, without an AT port")
-    func all() throws {
-        let devices = try parseArray(try smskit(["devices", "--json", "--all"],
+    func all() async throws {
+        let devices = try parseArray(try await smskit(["devices", "--json", "--all"],
                                                 devices: ["ftdi-ft232r", "arduino-uno", "quectel-ec25"]))
         #expect(devices.count == 3)
         let ftdi = try #require(modem(devices, vendor: "0403", product: "6001"))
@@ -85,11 +85,11 @@ struct UmockdevCLITests {
     }
 
     @Test("--probe finds the AT port of an unknown device (scripted reply); without it the device is not a modem")
-    func probe() throws {
+    func probe() async throws {
         let scripts = ["/dev/ttyUSB21": "generic-at.script"]
-        let plain = try parseArray(try smskit(["devices", "--json"], devices: ["generic-unknown", "ftdi-ft232r"]))
+        let plain = try parseArray(try await smskit(["devices", "--json"], devices: ["generic-unknown", "ftdi-ft232r"]))
         #expect(plain.isEmpty)
-        let probed = try parseArray(try smskit(["devices", "--json", "--probe"], devices: ["generic-unknown", "ftdi-ft232r"],
+        let probed = try parseArray(try await smskit(["devices", "--json", "--probe"], devices: ["generic-unknown", "ftdi-ft232r"],
                                                scripts: scripts))
         #expect(probed.count == 1)
         let generic = try #require(modem(probed, vendor: "f00d", product: "0001"))
@@ -99,30 +99,31 @@ struct UmockdevCLITests {
     }
 
     @Test("No devices: an empty JSON array, and the readable table says so")
-    func empty() throws {
-        #expect(try parseArray(try smskit(["devices", "--json"], devices: [])).isEmpty)
-        let table = try smskit(["devices"], devices: ["ftdi-ft232r"])
+    func empty() async throws {
+        #expect(try parseArray(try await smskit(["devices", "--json"], devices: [])).isEmpty)
+        let table = try await smskit(["devices"], devices: ["ftdi-ft232r"])
         #expect(table.status == 0)
         #expect(table.stdout.contains("No USB modems found"))
     }
 
     @Test("Readable table marks the primary port")
-    func table() throws {
-        let result = try smskit(["devices"], devices: ["simcom-sim7600"])
+    func table() async throws {
+        let result = try await smskit(["devices"], devices: ["simcom-sim7600"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("/dev/ttyUSB11  if 02  at  (primary)"))
         #expect(result.stdout.contains("1e0e:9001"))
     }
 
     @Test("Hot-plug: added/removed JSON lines, one per modem, adapters never reported",
-          .enabled(if: TestEnvironment.hasUmockdevBindings,
-                   "umockdev GObject bindings missing: apt-get install gir1.2-umockdev-1.0 python3-gi"))
-    func hotPlug() throws {
+          .enabled("umockdev GObject bindings missing: apt-get install gir1.2-umockdev-1.0 python3-gi") {
+              await TestEnvironment.hasUmockdevBindings()
+          })
+    func hotPlug() async throws {
         let binary = TestEnvironment.smskit.path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "\(binary) missing: run `swift build`")
         let python = try #require(TestEnvironment.tool("python3"))
         let script = TestEnvironment.fixtures.appendingPathComponent("hotplug.py").path
-        let result = try ProcessRunner.run(python, [script, binary], timeout: 60)
+        let result = try await ProcessRunner.run(python, [script, binary], timeout: 60)
         #expect(result.status == 0, "hotplug.py failed: \(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
         let events = try lines.map { line -> (String, String) in
@@ -135,18 +136,18 @@ struct UmockdevCLITests {
     }
 
     @Test("--device hands the discovered AT port to the driver: auto, ambiguity, serial number")
-    func deviceOptionResolvesThroughDiscovery() throws {
-        let none = try smskit(["info", "--device", "auto"], devices: ["ftdi-ft232r"])
+    func deviceOptionResolvesThroughDiscovery() async throws {
+        let none = try await smskit(["info", "--device", "auto"], devices: ["ftdi-ft232r"])
         #expect(none.status != 0)
         #expect(none.stderr.contains("no USB modem found"), "\(none.stderr)")
 
-        let two = try smskit(["info", "--device", "auto"], devices: ["quectel-ec25", "huawei-e3372"])
+        let two = try await smskit(["info", "--device", "auto"], devices: ["quectel-ec25", "huawei-e3372"])
         #expect(two.status != 0)
         #expect(two.stderr.contains("several modems found") && two.stderr.contains("EC25TEST0001"), "\(two.stderr)")
 
         // The serial picks the Quectel's AT port; the driver then opens exactly that node (umockdev's
         // fake node is no tty, so opening fails, naming the port it was given).
-        let bySerial = try smskit(["info", "--device", "EC25TEST0001"], devices: ["quectel-ec25", "huawei-e3372"])
+        let bySerial = try await smskit(["info", "--device", "EC25TEST0001"], devices: ["quectel-ec25", "huawei-e3372"])
         #expect(bySerial.status != 0)
         #expect(bySerial.stderr.contains("/dev/ttyUSB7"), "\(bySerial.stderr)")
     }

@@ -1,50 +1,36 @@
 import Foundation
 import Testing
+import SMSKitTestSupport
 @testable import ModemEmulator
 
-/// The package root, found from this file's path.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-/// The built `smskit` binary (`swift build` puts it in `.build/debug`).
-let smskitBinary = packageRoot.appendingPathComponent(".build/debug/smskit").path
-
-/// Collects a pipe's output and lets tests await lines.
+/// Collects a child's stdout lines and lets tests await a count of them.
 final class LineCollector: @unchecked Sendable {
     private let lock = NSLock()
-    private var buffer = ""
+    private var received: [String] = []
     private var ended = false
     private var waiters: [(count: Int, continuation: CheckedContinuation<[String], Never>)] = []
 
-    init(_ handle: FileHandle) {
-        handle.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            self.lock.withLock {
-                self.buffer += String(decoding: data, as: UTF8.self)
-                self.serve(eof: data.isEmpty)
-            }
-            if data.isEmpty { handle.readabilityHandler = nil }
+    init(_ lines: AsyncStream<String>) {
+        Task {
+            for await line in lines { self.lock.withLock { self.received.append(line); self.serve() } }
+            self.lock.withLock { self.ended = true; self.serve() }
         }
     }
 
-    private var lines: [String] { buffer.split(separator: "\n").map(String.init) }
-
-    private func serve(eof: Bool) {
-        ended = ended || eof
-        let complete = buffer.hasSuffix("\n") ? lines : Array(lines.dropLast())
+    private func serve() {
         waiters.removeAll { waiter in
-            guard complete.count >= waiter.count || ended else { return false }
-            waiter.continuation.resume(returning: complete)
+            guard received.count >= waiter.count || ended else { return false }
+            waiter.continuation.resume(returning: received)
             return true
         }
     }
 
-    /// Waits until `count` complete lines (or end of file) have arrived.
+    /// Waits until `count` lines (or end of file) have arrived; returns every line so far.
     func lines(count: Int) async -> [String] {
         await withCheckedContinuation { continuation in
             lock.withLock {
                 waiters.append((count, continuation))
-                serve(eof: false)
+                serve()
             }
         }
     }
@@ -53,22 +39,14 @@ final class LineCollector: @unchecked Sendable {
 @Suite("smskit emulator binary")
 struct CLITests {
     @Test("Prints one JSON line per modem, the ports speak AT, SIGTERM exits cleanly and removes the links",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: smskitBinary), "build smskit first: swift build"))
+          .enabled(if: haveBinary, "build smskit first: swift build"))
     func binary() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smskit-cli-\(getpid())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: smskitBinary)
-        process.arguments = ["emulator", "--modem", "+15550001", "--modem", "+15550002", "--seed", "5",
-                             "--faults", "noise=0", "--link-dir", directory]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let exited = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
-        let lines = LineCollector(output.fileHandleForReading)
-        try process.run()
+        let process = try ChildProcess(["emulator", "--modem", "+15550001", "--modem", "+15550002", "--seed", "5",
+                                        "--faults", "noise=0", "--link-dir", directory])
+        let lines = LineCollector(process.lines)
         let printed = await lines.lines(count: 2)
         #expect(printed.count == 2)
         struct PortLine: Decodable { var number: String; var port: String; var link: String? }
@@ -82,11 +60,8 @@ struct CLITests {
         let linked = try ATClient(path: directory + "/+15550002")
         #expect(try await linked.command("ATE0") == "ATE0\r\r\nOK\r\n")
 
-        process.terminate()  // SIGTERM
-        var iterator = exited.stream.makeAsyncIterator()
-        let status = await iterator.next()
-        #expect(status == 0)
-        #expect(process.terminationReason == .exit)
+        process.signal(SIGTERM)
+        #expect(await process.waitForExit(killingAfter: .seconds(30)) == 0, "a clean exit, not 128 + signal")
         try await client.waitForHangUp()
         client.close()
         linked.close()
@@ -94,21 +69,11 @@ struct CLITests {
     }
 
     @Test("--control: a send command answers ok and reaches the modem; modem → phone prints phone.part and phone.message; bad JSON gets an error line; EOF on stdin keeps it running",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: smskitBinary), "build smskit first: swift build"))
+          .enabled(if: haveBinary, "build smskit first: swift build"))
     func control() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: smskitBinary)
-        process.arguments = ["emulator", "--control", "--phone-prefix", "+1999", "--modem", "+15550001"]
-        let output = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        let exited = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
-        let lines = LineCollector(output.fileHandleForReading)
-        try process.run()
-        func send(_ line: String) { input.fileHandleForWriting.write(Data((line + "\n").utf8)) }
+        let process = try ChildProcess(["emulator", "--control", "--phone-prefix", "+1999", "--modem", "+15550001"])
+        let lines = LineCollector(process.lines)
+        func send(_ line: String) { process.send(line) }
         func object(_ line: String) throws -> [String: Any] {
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         }
@@ -152,10 +117,9 @@ struct CLITests {
         #expect((stats["phones"] as? [String: Any])?["messages"] as? Int == 1)
         #expect((stats["modems"] as? [[String: Any]])?.first?["number"] as? String == "+15550001")
 
-        try input.fileHandleForWriting.close()  // EOF: the emulator keeps running
+        process.closeInput()  // EOF: the emulator keeps running
         #expect(try await client.command("AT") == "\r\nOK\r\n")
-        process.terminate()
-        var iterator = exited.stream.makeAsyncIterator()
-        #expect(await iterator.next() == 0)
+        process.signal(SIGTERM)
+        #expect(await process.waitForExit(killingAfter: .seconds(30)) == 0)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SMSKitTestSupport
 @testable import ModemEmulator
 
 /// Debian's `gammu` CLI, when installed (`apt-get install gammu`).
@@ -12,21 +13,8 @@ func runGammu(port: String, _ arguments: [String]) async throws -> (status: Int3
     defer { try? FileManager.default.removeItem(at: directory) }
     let config = directory.appendingPathComponent("gammurc")
     try "[gammu]\ndevice = \(port)\nconnection = at\n".write(to: config, atomically: true, encoding: .utf8)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: gammuBinary ?? "/usr/bin/gammu")
-    process.arguments = ["-c", config.path] + arguments
-    let outputFile = directory.appendingPathComponent("output.txt")
-    _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-    let output = try FileHandle(forWritingTo: outputFile)
-    process.standardOutput = output
-    process.standardError = output
-    let exited = AsyncStream.makeStream(of: Int32.self)
-    process.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
-    try process.run()
-    try output.close()
-    var iterator = exited.stream.makeAsyncIterator()
-    let status = await iterator.next() ?? -1
-    return (status, String(decoding: try Data(contentsOf: outputFile), as: UTF8.self))
+    let r = try await runProcess(gammuBinary ?? "/usr/bin/gammu", ["-c", config.path] + arguments)
+    return (r.status, r.stdout + r.stderr)
 }
 
 @Suite("A well-known client (gammu) works unchanged")

@@ -68,7 +68,8 @@ struct APIInboxTests {
         try await harness.test { client in
             let started = ContinuousClock.now
             let response = try await client.get("/v1/inbox?after=7&wait=3600")
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // Capped at 100 ms instead of the 3,600 s asked for; the bound leaves room for a loaded machine.
+            #expect(ContinuousClock.now - started < .seconds(30))
             #expect(try response.decode(InboxPage.self) == InboxPage(messages: [], next: 7))
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import ModemEmulator
 import Testing
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import ModemEmulator
 import Testing
 #if canImport(Glibc)
@@ -113,6 +114,40 @@ struct GatewayEndToEndTests {
         let texts = inbox.compactMap { $0["text"] as? String }
         #expect(texts.count == 200 && Set(texts) == Set((0..<200).map { "reply-\($0)" }), "inbox once each")
         #expect(await rig.stopGateway() == 0, "graceful SIGTERM exit")
+        await rig.shutdown()
+    }
+
+    @Test("Loss at the SMSC: a message dropped after +CMGS stays `sent` (never reported delivered) and reaches no phone; every other one is delivered once",
+          .enabled(if: haveBinary, "build smskit first: swift build"), .timeLimit(.minutes(3)))
+    func lossIsNeverReportedDelivered() async throws {
+        let rig = try await GatewayRig(name: "loss", modems: 2, faults: "loss=0.1,dup=0.05", seed: 17,
+                                       gatewayOptions: ["--retry-base", "0.05"])
+        try await rig.startGateway()
+        let ids = try await postMessages(rig, prefix: "l", count: 200, concurrency: 8) { _ in }
+        #expect(ids.count == 200)
+        // Every message is submitted; the ones the SMSC kept are delivered, the lost ones stay `sent`.
+        var all: [[String: Any]] = []
+        var lost = -1
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < deadline {
+            all = try await rig.client.allMessages()
+            let counts = statuses(all)
+            lost = await rig.networkStats()["lost"] ?? -1
+            if all.count == 200, (counts["delivered"] ?? 0) + lost == 200, (counts["sent"] ?? 0) == lost { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let final = statuses(all)
+        #expect(lost > 0, "the seed drops some messages")
+        #expect(final["sent"] == lost && (final["delivered"] ?? 0) == 200 - lost, "statuses \(final), lost at the SMSC \(lost)")
+        let phones = await rig.phoneMessages
+        for m in all {
+            let text = m["text"] as? String ?? ""
+            switch m["status"] as? String {
+            case "delivered": #expect(phones[text]?.count == 1, "\(text) delivered: reached its phone \(phones[text]?.count ?? 0) times")
+            case "sent": #expect(phones[text] == nil, "\(text) is still `sent` but reached a phone")
+            default: Issue.record("\(text): \(m["status"] ?? "?")")
+            }
+        }
         await rig.shutdown()
     }
 }

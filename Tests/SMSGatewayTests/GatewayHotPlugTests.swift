@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -15,12 +16,12 @@ struct GatewayHotPlugTests {
     func deviceAuto() async throws {
         let dir = try TempDir("hotplug")
         defer { dir.remove() }
-        let token = try await runSmskit(["gateway", "token", "create", "--data-dir", dir.path + "/data", "--name", "t"])
+        let token = try await smskitOutput(["gateway", "token", "create", "--data-dir", dir.path + "/data", "--name", "t"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let loads = ["host", "huawei-e3372"].flatMap { ["-d", fixtures.appendingPathComponent("\($0).umockdev").path] }
         let child = try ChildProcess(loads + ["--", smskitBinary, "gateway", "--device", "auto", "--data-dir", dir.path + "/data",
                                               "--listen", "127.0.0.1:0", "--log-level", "warning"],
-                                     stderr: dir.path + "/gateway.err", executable: try #require(umockdevRun))
+                                     executable: try #require(umockdevRun), stderr: .file(dir.path + "/gateway.err"))
         var url: String?
         for await line in child.lines {
             if let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], obj["event"] as? String == "ready" {
@@ -39,10 +40,7 @@ struct GatewayHotPlugTests {
         }
         #expect(ports == ["/dev/ttyUSB1"], "the E3372's PCUI port (interface 02)")
         // umockdev-run does not pass SIGTERM on: stop the gateway itself (found by its unique data dir), then the wrapper.
-        let stop = Process()
-        stop.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
-        stop.arguments = ["-TERM", "-f", dir.path + "/data"]
-        try stop.run()
+        _ = try await runProcess("/usr/bin/pkill", ["-TERM", "-f", dir.path + "/data"])
         _ = await child.waitForExit()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import Testing
 
 @Suite("Gateway modem supervision: a modem that keeps failing is reset, then rested", .serialized)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SMSKitTestSupport
 import Testing
 @testable import SMSGateway
 
@@ -93,14 +94,16 @@ struct GatewayOpsEndToEndTests {
         try await gateway.start()
         let http = await gateway.client
         let work = try TempDir("schemathesis-run")
+        // Run from a directory of its own: schemathesis keeps a cache (.schemathesis/) in its working directory.
         let child = try ChildProcess([
+            "-c", #"cd "$1" && shift && exec "$@""#, "sh", work.path, schemathesis,
             "run", http.url + "/openapi.json", "-H", "Authorization: Bearer \(http.token)",
             "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
             "--max-examples", "10", "--seed", "7", "--workers", "1", "--generation-database", "none",
             "--request-timeout", "10", "--no-color", "--output-truncate", "false",
-        ], stderr: work.path + "/stderr", executable: schemathesis, directory: work.path, stdout: work.path + "/stdout")
-        let status = await child.waitForExit()
-        let report = (try? String(contentsOfFile: work.path + "/stdout", encoding: .utf8)) ?? ""
+        ], executable: "/bin/sh", stdout: .capture, stderr: .file(work.path + "/stderr"))
+        let status = await child.waitForExit(killingAfter: .seconds(300))
+        let report = String(decoding: await child.standardOutput(), as: UTF8.self)
         print(report.split(separator: "\n").suffix(15).joined(separator: "\n"))
         #expect(status == 0, "schemathesis failed:\n\(report)\n\(gateway.dir.path)")
         await gateway.shutdown(keep: status != 0)

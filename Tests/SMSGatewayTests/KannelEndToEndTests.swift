@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import Testing
 @testable import SMSGateway
 

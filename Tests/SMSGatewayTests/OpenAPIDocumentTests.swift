@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import SMSKitTestSupport
 import Testing
 @testable import SMSGateway
 
@@ -34,11 +35,9 @@ struct OpenAPIDocumentTests {
     }
 
     @Test(.enabled(if: haveBinary)) func theCommandPrintsTheDocument() async throws {
-        let dir = try TempDir("openapi-print")
-        defer { dir.remove() }
-        let child = try ChildProcess(["gateway", "openapi"], stdout: dir.path + "/out.json")
-        #expect(await child.waitForExit() == 0)
-        #expect(try String(contentsOfFile: dir.path + "/out.json", encoding: .utf8) == OpenAPIDocument.json + "\n")
+        let printed = try await runSmskit(["gateway", "openapi"])
+        #expect(printed.status == 0)
+        #expect(printed.stdout == OpenAPIDocument.json + "\n")
     }
 
     /// It is OpenAPI 3.1, every `$ref` resolves, every operation has an id, and every

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SMSKitTestSupport
 @testable import SMSPDU
 
 /// Runs the real `smskit` binary (built by `swift build`, next to the test products) on every vector.
@@ -14,25 +15,16 @@ import Testing
     /// Skips a test, saying why, when the binary has not been built.
     static let needsBinary = Testing.ConditionTrait.enabled(if: binary != nil, "smskit binary missing: run `swift build --product smskit` first")
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: Data) {
+    static func run(_ arguments: [String]) async throws -> (status: Int32, stdout: Data, stderr: Data) {
         guard let binary else { return (-1, Data(), Data()) }
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, o, e)
+        let r = try await runProcess(binary.path, arguments)
+        return (r.status, Data(r.stdoutBytes), Data(r.stderr.utf8))
     }
 
     @Test(CLITests.needsBinary)
-    func decodeJSONOnEveryVector() throws {
+    func decodeJSONOnEveryVector() async throws {
         for v in Fixtures.vectors {
-            let (status, out, err) = try CLITests.run(["pdu", "decode", "--json", v.pdu])
+            let (status, out, err) = try await CLITests.run(["pdu", "decode", "--json", v.pdu])
             if v.isInvalid {
                 #expect(status != 0, "\(v.id) should fail")
                 #expect(out.isEmpty, "\(v.id) printed to stdout")
@@ -48,16 +40,16 @@ import Testing
     }
 
     @Test(CLITests.needsBinary)
-    func encodeThenDecode() throws {
-        let (status, out, _) = try CLITests.run(["pdu", "encode", "--to", "+46708251358", "--text", "hellohello"])
+    func encodeThenDecode() async throws {
+        let (status, out, _) = try await CLITests.run(["pdu", "encode", "--to", "+46708251358", "--text", "hellohello"])
         #expect(status == 0)
         #expect(String(decoding: out, as: UTF8.self) == "22 0001000B916407281553F800000AE8329BFD4697D9EC37\n")
     }
 
     @Test(CLITests.needsBinary)
-    func encodeOptionsAndJSON() throws {
+    func encodeOptionsAndJSON() async throws {
         let text = String(repeating: "ab€", count: 60)
-        let (status, out, _) = try CLITests.run(["pdu", "encode", "--to", "+46708251358", "--text", text, "--smsc", "+4917000000",
+        let (status, out, _) = try await CLITests.run(["pdu", "encode", "--to", "+46708251358", "--text", text, "--smsc", "+4917000000",
                                                  "--report", "--validity", "7d", "--reference", "513", "--ref16", "--json"])
         #expect(status == 0)
         struct Result: Decodable {
@@ -84,7 +76,7 @@ import Testing
         #expect(reassemble(parts) == text)
         #expect(result.units_left == 2 * 152 - 240)
 
-        let (s2, o2, _) = try CLITests.run(["pdu", "encode", "--to", "123", "--data-hex", "CAFE", "--ports", "2948:9200", "--alphabet", "auto"])
+        let (s2, o2, _) = try await CLITests.run(["pdu", "encode", "--to", "123", "--data-hex", "CAFE", "--ports", "2948:9200", "--alphabet", "auto"])
         #expect(s2 == 0)
         let line = String(decoding: o2, as: UTF8.self).split(separator: " ")
         #expect(line.count == 2)
@@ -94,13 +86,13 @@ import Testing
     }
 
     @Test(CLITests.needsBinary)
-    func badInputIsOneLineOnStderr() throws {
+    func badInputIsOneLineOnStderr() async throws {
         for arguments in [["pdu", "encode", "--to", "+12ab", "--text", "x"],
                           ["pdu", "encode", "--to", "+1", "--text", "x", "--validity", "soon"],
                           ["pdu", "encode", "--to", "+1", "--text", "你", "--alphabet", "gsm7"],
                           ["pdu", "encode", "--to", "+1", "--data-hex", "ABC"],
                           ["pdu", "decode", "zz"]] {
-            let (status, out, err) = try CLITests.run(arguments)
+            let (status, out, err) = try await CLITests.run(arguments)
             #expect(status != 0, "\(arguments)")
             #expect(out.isEmpty, "\(arguments)")
             let message = String(decoding: err, as: UTF8.self)
@@ -109,8 +101,8 @@ import Testing
     }
 
     @Test(CLITests.needsBinary)
-    func readableDecode() throws {
-        let (status, out, _) = try CLITests.run(["pdu", "decode", "0791447758100650040DD0F334FC1CA6970100008080312170224008D4F29CDE0EA7D9"])
+    func readableDecode() async throws {
+        let (status, out, _) = try await CLITests.run(["pdu", "decode", "0791447758100650040DD0F334FC1CA6970100008080312170224008D4F29CDE0EA7D9"])
         #expect(status == 0)
         let text = String(decoding: out, as: UTF8.self)
         #expect(text.contains("sipgate"))

@@ -1,4 +1,5 @@
 import Testing
+import ModemEmulator
 @testable import SecureSMS
 
 /// Tampered, replayed, truncated, wrong-key and wrong-version frames: typed rejections, no delivery, no crash.
@@ -110,7 +111,7 @@ import Testing
 
     @Test func randomFramesNeverCrashTheEndpoint() throws {
         var (_, bank, data) = try Self.established()
-        var rng = SeededRandom(seed: 11)
+        var rng = SeededGenerator(seed: 11)
         for i in 0..<5000 {
             var bytes = i % 2 == 0 ? rng.bytes(Int.random(in: 0...140, using: &rng)) : data
             if i % 2 == 1 { bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }

@@ -1,3 +1,4 @@
+import ModemEmulator
 @testable import SecureSMS
 
 /// An in-memory operator network that loses, duplicates, reorders and delays SMS, seeded.
@@ -10,7 +11,7 @@ struct LossyNetwork {
         var bytes: [UInt8]
     }
 
-    var random: SeededRandom
+    var random: SeededGenerator
     var loss: Double
     var duplication: Double
     var maxDelay: Double
@@ -19,7 +20,7 @@ struct LossyNetwork {
     private(set) var sent = 0
 
     init(seed: UInt64, loss: Double, duplication: Double, maxDelay: Double) {
-        random = SeededRandom(seed: seed)
+        random = SeededGenerator(seed: seed)
         self.loss = loss
         self.duplication = duplication
         self.maxDelay = maxDelay

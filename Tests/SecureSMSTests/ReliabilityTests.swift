@@ -1,4 +1,5 @@
 import Testing
+import ModemEmulator
 @testable import SecureSMS
 
 @Suite struct ReliabilityTests {
@@ -16,7 +17,7 @@ import Testing
         let count = 200
         var sentByA: [UInt64] = []
         var sentByB: [UInt64] = []
-        var rng = SeededRandom(seed: seed &+ 99)
+        var rng = SeededGenerator(seed: seed &+ 99)
         for i in 0..<count {
             // A mixes short and multi-SMS messages; B answers once it has heard from A.
             let size = i % 10 == 0 ? 300 : Int.random(in: 0...120, using: &rng)

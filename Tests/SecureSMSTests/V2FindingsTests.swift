@@ -1,4 +1,5 @@
 import Testing
+import ModemEmulator
 @testable import SecureSMS
 
 /// One test per finding of the v1 review (issue 11). Each fails on v1 and passes on v2.
@@ -225,7 +226,7 @@ import Testing
     @Test func openEnrolmentIsRateLimitedPerNumber() throws {
         var bank = Fixtures.endpoint(Fixtures.bank, tag: 2)
         var rejections: [SecureSMSError] = []
-        var rng = SeededRandom(seed: 9)
+        var rng = SeededGenerator(seed: 9)
         for i in 0..<8 {
             var stranger = SecureEndpoint(identity: try Identity.generate(seed: rng.bytes(32)), state: EndpointState(),
                                           configuration: .init(), ephemerals: Fixtures.ephemerals(UInt8(i)))

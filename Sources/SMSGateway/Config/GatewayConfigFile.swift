@@ -11,6 +11,8 @@ import Yams
 /// # database: postgres://smskit@db.internal/smskit   # many hosts on PostgreSQL (default: SQLite in data_dir)
 /// # node: rack-a                # this process's name in the cluster (default: the host name)
 /// # lease_timeout: 15           # seconds a modem lease lives without a heartbeat
+/// # tls_cert: /etc/smskit/tls/cert.pem   # serve the API over HTTPS (both or neither)
+/// # tls_key: /etc/smskit/tls/key.pem
 /// max_segments: 10
 /// reassembly_timeout: 600     # seconds
 /// retry: { base_delay: 2, max_delay: 300, max_attempts: 8 }
@@ -28,7 +30,7 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
         public var number: String?
         public var ratePerMinute: Int?
         public var dailyCap: Int?
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case port, pin, number
             case ratePerMinute = "rate_per_minute", dailyCap = "daily_cap"
         }
@@ -38,7 +40,7 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
         public var baseDelay: Double?
         public var maxDelay: Double?
         public var maxAttempts: Int?
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case baseDelay = "base_delay", maxDelay = "max_delay", maxAttempts = "max_attempts"
         }
     }
@@ -64,17 +66,37 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
     public var kannel: KannelSettings?
     /// Webhook delivery: timeouts, concurrency, backoff (``WebhookSettingsFile``).
     public var webhooks: WebhookSettingsFile?
+    /// The API's TLS certificate chain (PEM); with ``tlsKey`` the API is served over HTTPS (``GatewayTLS``).
+    public var tlsCert: String?
+    /// The private key (PEM) of ``tlsCert``.
+    public var tlsKey: String?
     /// Longest `wait` of `GET /v1/inbox`, in seconds (default 60); a longer one is shortened to it.
     public var maxLongPoll: Double?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case listen, durability, retry, emulate, modems, database, node, kannel, webhooks
         case leaseTimeout = "lease_timeout", maxLongPoll = "max_long_poll"
+        case tlsCert = "tls_cert", tlsKey = "tls_key"
         case dataDir = "data_dir", maxSegments = "max_segments", reassemblyTimeout = "reassembly_timeout"
         case ratePerMinute = "rate_per_minute", dailyCap = "daily_cap"
     }
 
     public init() {}
+
+    /// The settings of the modem at `port`: its entry's PIN, number and limits when the file lists
+    /// that port, the file's defaults otherwise (`pin` when the entry has none).
+    public func modemSettings(port: String, pin: String? = nil) -> ModemSettings {
+        let entry = modems?.first { $0.port == port }
+        return ModemSettings(port: port, pin: entry?.pin ?? pin, number: entry?.number,
+                             ratePerMinute: entry?.ratePerMinute ?? ratePerMinute, dailyCap: entry?.dailyCap ?? dailyCap)
+    }
+
+    /// Every modem to attach: the ports given on the command line, then the file's entries not among
+    /// them, each with its entry's settings (a port on the command line keeps its PIN and limits).
+    public func modemSettings(commandLinePorts ports: [String]) -> [ModemSettings] {
+        ports.map { modemSettings(port: $0) }
+            + (modems ?? []).filter { !ports.contains($0.port) }.map { modemSettings(port: $0.port) }
+    }
 
     /// Reads and checks a config file.
     /// - Throws: ``GatewayError/configuration(_:)`` naming the file and what is wrong.
@@ -105,6 +127,9 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
         if let r = retry {
             if let b = r.baseDelay, b <= 0 { throw .configuration("\(path): retry.base_delay must be > 0") }
             if let m = r.maxAttempts, m < 1 { throw .configuration("\(path): retry.max_attempts must be ≥ 1") }
+        }
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw .configuration("\(path): tls_cert and tls_key go together: give both, or neither for plain HTTP")
         }
         try kannel?.check(path: path)
         try webhooks?.check(path: path)

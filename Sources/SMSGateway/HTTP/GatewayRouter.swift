@@ -16,7 +16,8 @@ import Logging
 /// - `GET /v1/messages/{id}` → ``MessageResource``; `DELETE /v1/messages/{id}` cancels it.
 /// - `GET /v1/messages?status=&after=&limit=` → ``MessagePage``.
 /// - `GET /v1/inbox?after=&limit=&wait=` → ``InboxPage`` (long poll with `wait` seconds).
-/// - `GET /v1/modems` → ``ModemList``.
+/// - `GET /v1/modems` → ``ModemList``; `POST /v1/modems/{id}/suspend|resume|drain` → ``ModemResource``
+///   (``ModemControlAction``).
 /// - `POST /v1/emulator/phones/send` → 202 (emulate mode only).
 /// - `POST/GET /v1/webhooks`, `GET/DELETE /v1/webhooks/{id}`, `GET /v1/webhooks/{id}/deliveries`,
 ///   `GET /v1/callbacks/secret` (``GatewayIntegrations``).

@@ -301,6 +301,117 @@ public enum OpenAPIDocument {
             }
           }
         },
+        "/v1/modems/{id}/suspend": {
+          "parameters": [
+            {
+              "name": "id",
+              "in": "path",
+              "schema": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 128
+              },
+              "description": "The modem's id.",
+              "required": true
+            }
+          ],
+          "post": {
+            "operationId": "suspendModem",
+            "summary": "Take no new message on the modem (the one in hand is finished): suspended",
+            "responses": {
+              "200": {
+                "description": "The modem, with its new state.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Modem"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Problem401"
+              },
+              "404": {
+                "$ref": "#/components/responses/Problem404"
+              }
+            }
+          }
+        },
+        "/v1/modems/{id}/resume": {
+          "parameters": [
+            {
+              "name": "id",
+              "in": "path",
+              "schema": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 128
+              },
+              "description": "The modem's id.",
+              "required": true
+            }
+          ],
+          "post": {
+            "operationId": "resumeModem",
+            "summary": "Take messages again (after suspend or drain)",
+            "responses": {
+              "200": {
+                "description": "The modem, with its new state.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Modem"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Problem401"
+              },
+              "404": {
+                "$ref": "#/components/responses/Problem404"
+              }
+            }
+          }
+        },
+        "/v1/modems/{id}/drain": {
+          "parameters": [
+            {
+              "name": "id",
+              "in": "path",
+              "schema": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 128
+              },
+              "description": "The modem's id.",
+              "required": true
+            }
+          ],
+          "post": {
+            "operationId": "drainModem",
+            "summary": "Finish the message in hand, take nothing new: draining, then drained (safe to unplug)",
+            "responses": {
+              "200": {
+                "description": "The modem, with its new state.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Modem"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Problem401"
+              },
+              "404": {
+                "$ref": "#/components/responses/Problem404"
+              }
+            }
+          }
+        },
         "/v1/webhooks": {
           "post": {
             "operationId": "createWebhook",
@@ -1532,7 +1643,7 @@ public enum OpenAPIDocument {
               },
               "state": {
                 "type": "string",
-                "description": "starting, ready, reconnecting, gone."
+                "description": "starting, ready, reconnecting, gone; or the operator's hold, which shows instead: suspended, draining, drained."
               },
               "healthy": {
                 "type": "boolean"

@@ -15,6 +15,7 @@ public struct KannelSettings: Sendable, Codable, Equatable {
     public struct User: Sendable, Codable, Equatable {
         public var username: String
         public var password: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case username, password }
         public init(username: String, password: String) { self.username = username; self.password = password }
     }
 
@@ -23,7 +24,7 @@ public struct KannelSettings: Sendable, Codable, Equatable {
         public var name: String
         public var getURL: String?
         public var postURL: String?
-        enum CodingKeys: String, CodingKey { case name, getURL = "get_url", postURL = "post_url" }
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, getURL = "get_url", postURL = "post_url" }
         public init(name: String, getURL: String? = nil, postURL: String? = nil) {
             self.name = name; self.getURL = getURL; self.postURL = postURL
         }
@@ -31,6 +32,7 @@ public struct KannelSettings: Sendable, Codable, Equatable {
 
     public var users: [User]?
     public var services: [Service]?
+    enum CodingKeys: String, CodingKey, CaseIterable { case users, services }
 
     public init(users: [User]? = nil, services: [Service]? = nil) { self.users = users; self.services = services }
 
@@ -73,7 +75,7 @@ public struct WebhookSettingsFile: Sendable, Codable, Equatable {
     public var backoffBase: Double?
     public var backoffCap: Double?
     public var giveUpAfter: Double?
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case timeout, perReceiver = "per_receiver", backoffBase = "backoff_base", backoffCap = "backoff_cap",
              giveUpAfter = "give_up_after"
     }

@@ -14,7 +14,8 @@ public struct ModemResource: Sendable, Codable, Equatable {
     /// `+CSQ` RSSI (0…31, 99 unknown).
     public var signal: Int?
     public var registered: Bool
-    /// `starting`, `ready`, `reconnecting`, `unhealthy`, `suspended`, `gone`.
+    /// `starting`, `ready`, `reconnecting`, `gone`; or the operator's hold on it, which shows instead:
+    /// `suspended`, `draining`, `drained` (``ModemControlAction``).
     public var state: String
     public var healthy: Bool
     /// Messages waiting that only this modem may send (pinned with `from`).

@@ -9,8 +9,23 @@ import ServiceLifecycle
 /// the PDU is written), and commits every received part and status report before deleting it
 /// from the SIM. Ends when its task is cancelled.
 public actor ModemWorker {
-    /// Live state for `GET /v1/modems`.
-    public private(set) var resource: ModemResource
+    /// Live state for `GET /v1/modems`: the link's own state, or the operator's hold on it
+    /// (`suspended`, `draining`, `drained`; ``ModemControlAction``).
+    public var resource: ModemResource {
+        var r = live
+        switch hold {
+        case .none: break
+        case .suspended: r.state = "suspended"
+        case .draining: r.state = inHand ? "draining" : "drained"
+        }
+        return r
+    }
+    /// The link's state (`starting`, `ready`, `reconnecting`, `gone`) and health.
+    private var live: ModemResource
+    /// The operator's hold (``control(_:)``).
+    private var hold = ModemHold.none
+    /// Whether a message is being claimed or sent now.
+    private var inHand = false
     public nonisolated let settings: ModemSettings
 
     private let store: any GatewayStore
@@ -42,7 +57,7 @@ public actor ModemWorker {
         var log = logger
         log[metadataKey: "port"] = "\(settings.port)"
         self.logger = log
-        self.resource = ModemResource(id: settings.port, port: settings.port, number: settings.number, state: "starting",
+        self.live = ModemResource(id: settings.port, port: settings.port, number: settings.number, state: "starting",
                                       healthy: false, dailyCap: settings.dailyCap, ratePerMinute: settings.ratePerMinute)
     }
 
@@ -58,32 +73,32 @@ public actor ModemWorker {
                 await m.close()
                 modem = nil
                 if Task.isCancelled { break }
-                resource.state = "reconnecting"
+                live.state = "reconnecting"
             } catch {
-                resource.state = "gone"
-                resource.healthy = false
+                live.state = "gone"
+                live.healthy = false
                 logger.debug("modem not available yet", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }
         }
-        resource.state = "gone"
-        resource.healthy = false
+        live.state = "gone"
+        live.healthy = false
     }
 
     /// Whether the modem is up (for the ready line).
-    public var isReady: Bool { resource.state == "ready" }
+    public var isReady: Bool { live.state == "ready" }
 
     /// Refreshes signal and registration for the API.
     public func refreshHealth() async {
-        guard let modem, resource.state == "ready" else { return }
+        guard let modem, live.state == "ready" else { return }
         if let h = try? await modem.health() {
-            resource.signal = h.rssi
-            resource.registered = h.registration.isRegistered
-            resource.operator = h.operatorName
+            live.signal = h.rssi
+            live.registered = h.registration.isRegistered
+            live.operator = h.operatorName
         }
-        resource.queued = (try? await store.queuedPinned(modem: resource.id, number: resource.number)) ?? resource.queued
-        resource.sentToday = (try? await store.partsSent(modem: resource.id, since: Self.startOfDay())) ?? resource.sentToday
+        live.queued = (try? await store.queuedPinned(modem: live.id, number: live.number)) ?? live.queued
+        live.sentToday = (try? await store.partsSent(modem: live.id, since: Self.startOfDay())) ?? live.sentToday
     }
 
     // MARK: - Serving one open modem
@@ -95,12 +110,12 @@ public actor ModemWorker {
             var number = settings.number
             if number == nil { number = (try? await m.ownNumber()) ?? nil }
             let id = identity.imei ?? identity.iccid ?? settings.port
-            resource.id = id
-            resource.number = number
-            resource.imei = identity.imei
-            resource.iccid = identity.iccid
-            resource.manufacturer = identity.manufacturer
-            resource.model = identity.model
+            live.id = id
+            live.number = number
+            live.imei = identity.imei
+            live.iccid = identity.iccid
+            live.manufacturer = identity.manufacturer
+            live.model = identity.model
             logger[metadataKey: "modem"] = "\(id)"
             try await store.upsertModem(ModemRecord(id: id, port: settings.port, number: number, imei: identity.imei,
                                                     iccid: identity.iccid, manufacturer: identity.manufacturer,
@@ -109,12 +124,12 @@ public actor ModemWorker {
             logger.warning("modem identification failed; reopening", metadata: ["error": "\(error)"])
             return
         }
-        resource.state = "ready"
-        resource.healthy = true
+        live.state = "ready"
+        live.healthy = true
         consecutiveFailures = 0
         await keepRateAfterHandover()
         await refreshHealth()
-        let claim = ModemClaim(id: resource.id, number: resource.number)
+        let claim = ModemClaim(id: live.id, number: live.number)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.receiveLoop(m, claim: claim) }
             group.addTask { await self.watchEvents(m) }
@@ -128,8 +143,8 @@ public actor ModemWorker {
     private func watchEvents(_ m: Modem) async {
         for await event in m.events {
             switch event {
-            case .ready: resource.state = "ready"; resource.healthy = unhealthyUntil == nil
-            case .disconnected: resource.state = "reconnecting"; resource.healthy = false
+            case .ready: live.state = "ready"; live.healthy = unhealthyUntil == nil
+            case .disconnected: live.state = "reconnecting"; live.healthy = false
             case .stopped(let why):
                 logger.error("modem stopped", metadata: ["reason": "\(why)"])
                 return
@@ -209,27 +224,59 @@ public actor ModemWorker {
                 await sendBell.wait(since: generation, timeout: wait)
                 continue
             }
+            // Checked with no await before the claim starts: a hold set from now on stops the
+            // next claim; a claim already under way is the message in hand.
+            guard hold == .none else { continue }
             let claimed: ClaimedMessage?
+            inHand = true
             do { claimed = try await store.claim(modem: claim, now: Date()) } catch {
+                handDone()
                 logger.error("claim failed", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
                 continue
             }
             guard let message = claimed else {
+                handDone()
                 let due = (try? await store.nextDue(now: Date())) ?? nil
                 let timeout = due.map { Duration.milliseconds(Int64(max(0, $0.timeIntervalSinceNow) * 1000) + 5) } ?? .seconds(30)
                 await sendBell.wait(since: generation, timeout: min(timeout, .seconds(30)))
                 continue
             }
             await send(message, on: m, claim: claim)
+            handDone()
         }
+    }
+
+    /// The claim (and the send, if any) ended: a draining modem is now drained.
+    private func handDone() {
+        inHand = false
+        if hold == .draining { logger.notice("modem drained: no message in hand, taking none") }
+    }
+
+    // MARK: - Operator control
+
+    /// Applies an operator's command (``ModemControlAction``) and returns the modem as
+    /// `GET /v1/modems` shows it now. Resuming does not wake the worker by itself: the caller
+    /// rings the send bell (``Gateway/controlModem(id:action:)`` does).
+    public func control(_ action: ModemControlAction) -> ModemResource {
+        let before = hold
+        switch action {
+        case .suspend: hold = .suspended
+        case .drain: hold = .draining
+        case .resume: hold = .none
+        }
+        if hold != before {
+            logger.notice("modem control", metadata: ["action": "\(action.rawValue)", "state": "\(resource.state)"])
+            if hold == .draining && !inHand { logger.notice("modem drained: no message in hand, taking none") }
+        }
+        return resource
     }
 
     /// Many hosts: the modem may have sent through another process a moment ago (a lease handed
     /// over, a restart), so the rate limit counts from its last part on any host.
     private func keepRateAfterHandover() async {
         guard let rate = settings.ratePerMinute, let cluster = store as? any ClusteredStore,
-              let last = try? await cluster.lastPartSent(modem: resource.id) else { return }
+              let last = try? await cluster.lastPartSent(modem: live.id) else { return }
         let gap = 60.0 / Double(max(1, rate))
         let wait = gap - Date().timeIntervalSince(last)
         if wait > 0 { nextSendAllowed = max(nextSendAllowed, ContinuousClock.now + .milliseconds(Int64(min(wait, gap) * 1000))) }
@@ -237,17 +284,19 @@ public actor ModemWorker {
 
     /// Nil when the modem may send now; otherwise how long to wait (rate limit, cap, unhealthy).
     private func readiness() async -> Duration? {
-        guard resource.state == "ready" else { return .seconds(1) }
+        guard live.state == "ready" else { return .seconds(1) }
+        // Suspended or draining: take nothing (resume rings the send bell).
+        guard hold == .none else { return .seconds(30) }
         let now = ContinuousClock.now
         if let until = unhealthyUntil {
             if until > now { return until - now }
             unhealthyUntil = nil
-            resource.healthy = true
+            live.healthy = true
         }
         if nextSendAllowed > now { return nextSendAllowed - now }
         if let cap = settings.dailyCap {
-            let sent = (try? await store.partsSent(modem: resource.id, since: Self.startOfDay())) ?? 0
-            resource.sentToday = sent
+            let sent = (try? await store.partsSent(modem: live.id, since: Self.startOfDay())) ?? 0
+            live.sentToday = sent
             if sent >= cap {
                 let midnight = Self.startOfDay().addingTimeInterval(86_400).timeIntervalSinceNow
                 return .milliseconds(Int64(max(1, min(midnight, 60)) * 1000))
@@ -322,12 +371,12 @@ public actor ModemWorker {
     private func failed(_ m: Modem) async {
         failedTotal += 1
         consecutiveFailures += 1
-        resource.failed = failedTotal
+        live.failed = failedTotal
         guard consecutiveFailures >= Self.failuresBeforeAction else { return }
         consecutiveFailures = 0
         if !resetSinceHealthy {
             resetSinceHealthy = true
-            resource.resets += 1
+            live.resets += 1
             logger.error("modem keeps failing; resetting it")
             do { try await m.reset() } catch {
                 logger.error("modem reset failed", metadata: ["error": "\(error)"])
@@ -337,7 +386,7 @@ public actor ModemWorker {
         logger.error("modem keeps failing after a reset; marking it unhealthy for 30 s")
         resetSinceHealthy = false
         unhealthyUntil = ContinuousClock.now + .seconds(30)
-        resource.healthy = false
+        live.healthy = false
     }
 
     static let failuresBeforeAction = 5

@@ -67,6 +67,35 @@ public final class Gateway: Service, GatewayRuntime {
                 "unknown_parts": "\(summary.unknownParts)", "resent_parts": "\(summary.resentParts)",
                 "requeued": "\(summary.requeued)"])
         }
+        // Many hosts: heartbeats, the rescuer, and other hosts' wake-ups (LISTEN/NOTIFY). They run
+        // until the workers have stopped, not merely until a graceful shutdown begins: a worker
+        // finishing the message in hand still holds its modem's lease, and a lease left to lapse
+        // meanwhile would let another host's rescuer queue that message again.
+        await withDiscardingTaskGroup { cluster in
+            if let clustered = store as? any ClusteredStore {
+                cluster.addTask {
+                    await clustered.runCluster(sendBell: self.sendBell, inboxBell: self.inboxBell, logger: self.logger)
+                }
+            }
+            await runWorkers()
+            cluster.cancelAll()
+        }
+        if let cluster = store as? any ClusteredStore {
+            // The workers stopped: hand the leases back so no host waits for them to lapse.
+            do {
+                let summary = try await cluster.releaseLeases(now: Date())
+                if summary != RecoverySummary() {
+                    logger.notice("released leases with open claims", metadata: ["requeued": "\(summary.requeued)"])
+                }
+            } catch {
+                logger.warning("could not release leases; they lapse after the lease timeout", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// The modem workers, hot-plug and the sweeps, until cancelled or a graceful shutdown has let
+    /// every worker finish the message in hand.
+    private func runWorkers() async {
         await withDiscardingTaskGroup { group in
             for modem in settings.modems {
                 let worker = makeWorker(modem)
@@ -82,30 +111,11 @@ public final class Gateway: Service, GatewayRuntime {
             group.addTask { await cancelWhenGracefulShutdown { await self.sweepExpired() } }
             group.addTask { await cancelWhenGracefulShutdown { await self.sweepIncomplete() } }
             group.addTask { await cancelWhenGracefulShutdown { await self.refreshHealth() } }
-            if let cluster = store as? any ClusteredStore {
-                // Many hosts: heartbeats, the rescuer, and other hosts' wake-ups (LISTEN/NOTIFY).
-                group.addTask {
-                    await cancelWhenGracefulShutdown {
-                        await cluster.runCluster(sendBell: self.sendBell, inboxBell: self.inboxBell, logger: self.logger)
-                    }
-                }
-            }
             group.addTask {
                 // At a graceful shutdown, wake every waiter: workers finish the message in hand and stop claiming.
                 guard (try? await gracefulShutdown()) != nil else { return }
                 await self.sendBell.ring()
                 await self.inboxBell.ring()
-            }
-        }
-        if let cluster = store as? any ClusteredStore {
-            // The workers stopped: hand the leases back so no host waits for them to lapse.
-            do {
-                let summary = try await cluster.releaseLeases(now: Date())
-                if summary != RecoverySummary() {
-                    logger.notice("released leases with open claims", metadata: ["requeued": "\(summary.requeued)"])
-                }
-            } catch {
-                logger.warning("could not release leases; they lapse after the lease timeout", metadata: ["error": "\(error)"])
             }
         }
     }
@@ -142,6 +152,13 @@ public final class Gateway: Service, GatewayRuntime {
     public func phoneSend(from: String, to: String, text: String) async throws {
         guard let phones else { throw GatewayError.notFound(kind: "emulator", id: "phones") }
         try await phones.phoneSend(from: from, to: to, text: text)
+    }
+
+    public func controlModem(id: String, action: ModemControlAction) async throws(GatewayError) -> ModemResource {
+        guard let worker = await registry.worker(id: id) else { throw .notFound(kind: "modem", id: id) }
+        let modem = await worker.control(action)
+        if action == .resume { await sendBell.ring() }  // it may take work at once
+        return modem
     }
 
     // MARK: - Sweepers
@@ -197,6 +214,13 @@ actor WorkerRegistry {
     func add(_ w: ModemWorker) { list.append(w) }
     func remove(_ w: ModemWorker) { list.removeAll { $0 === w } }
     func workers() -> [ModemWorker] { list }
+    /// The worker whose modem has this id (its IMEI, ICCID or port, as `GET /v1/modems` shows it).
+    func worker(id: String) async -> ModemWorker? {
+        for w in list {
+            if await w.resource.id == id { return w }
+        }
+        return nil
+    }
     func resources() async -> [ModemResource] {
         var out: [ModemResource] = []
         for w in list { out.append(await w.resource) }

@@ -14,4 +14,8 @@ public protocol GatewayRuntime: Sendable {
     /// A virtual phone sends `text` to the gateway modem with number `to` (emulate mode only).
     /// - Throws: ``GatewayError/notFound(kind:id:)`` when not emulating or `to` is no gateway modem.
     func phoneSend(from: String, to: String, text: String) async throws
+    /// Suspends, resumes or drains the modem with this id (``ModemControlAction``) and returns it
+    /// as `GET /v1/modems` shows it now.
+    /// - Throws: ``GatewayError/notFound(kind:id:)`` when this gateway drives no modem with that id.
+    func controlModem(id: String, action: ModemControlAction) async throws(GatewayError) -> ModemResource
 }

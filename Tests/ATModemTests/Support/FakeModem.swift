@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import Glibc
 
 /// A tiny scripted modem on a real pty: it reads commands (CR-terminated) and PDUs (after a prompt,

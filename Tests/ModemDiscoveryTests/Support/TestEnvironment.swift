@@ -20,9 +20,9 @@ enum TestEnvironment {
     static var hasUmockdev: Bool { tool("umockdev-run") != nil }
 
     /// True when the system python can load umockdev's GObject bindings (gir1.2-umockdev-1.0, python3-gi).
-    static var hasUmockdevBindings: Bool {
+    static func hasUmockdevBindings() async -> Bool {
         guard hasUmockdev, let python = tool("python3") else { return false }
-        let result = try? ProcessRunner.run(python, ["-c", "import gi; gi.require_version('UMockdev', '1.0')"])
+        let result = try? await ProcessRunner.run(python, ["-c", "import gi; gi.require_version('UMockdev', '1.0')"])
         return result?.status == 0
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,8 +40,8 @@ actor ClusterRig {
                     "--link-dir", dir.path + "/links"]
         try FileManager.default.createDirectory(atPath: dir.path + "/links", withIntermediateDirectories: true)
         for n in numbers { args += ["--modem", n] }
-        emulator = try ChildProcess(args, stderr: dir.path + "/emulator.err")
-        token = try await runSmskit(["gateway", "token", "create", "--database", database, "--name", "cluster"])
+        emulator = try ChildProcess(args, stderr: .file(dir.path + "/emulator.err"))
+        token = try await smskitOutput(["gateway", "token", "create", "--database", database, "--name", "cluster"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         for (host, nums) in layout { hosts[host] = Host(name: host, numbers: nums) }
         let lines = emulator.lines
@@ -84,7 +85,7 @@ actor ClusterRig {
         var args = ["gateway", "--database", database, "--node", name, "--lease-timeout", "\(leaseTimeout)",
                     "--listen", "127.0.0.1:\(host.port)", "--log-level", "warning", "--retry-base", "0.05"]
         for n in host.numbers { args += ["--port", dir.path + "/links/" + n] }
-        let child = try ChildProcess(args, stderr: dir.path + "/\(name)-\(host.starts).err")
+        let child = try ChildProcess(args, stderr: .file(dir.path + "/\(name)-\(host.starts).err"))
         host.process = child
         hosts[name] = host
         for await line in child.lines {

@@ -5,7 +5,7 @@ import Foundation
 /// long polls with ``signalInbox()``.
 actor FakeRuntime: GatewayRuntime {
     nonisolated let isEmulated: Bool
-    private let modemList: [ModemResource]
+    private var modemList: [ModemResource]
     private(set) var acceptedSignals = 0
     private(set) var phoneSends: [PhoneSendRequest] = []
     private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
@@ -34,6 +34,20 @@ actor FakeRuntime: GatewayRuntime {
             throw GatewayError.notFound(kind: "modem", id: to)
         }
         phoneSends.append(PhoneSendRequest(from: from, to: to, text: text))
+    }
+
+    /// The commands ``controlModem(id:action:)`` received, in order.
+    private(set) var controls: [(id: String, action: ModemControlAction)] = []
+
+    func controlModem(id: String, action: ModemControlAction) throws(GatewayError) -> ModemResource {
+        guard let i = modemList.firstIndex(where: { $0.id == id }) else { throw .notFound(kind: "modem", id: id) }
+        controls.append((id, action))
+        switch action {
+        case .suspend: modemList[i].state = "suspended"
+        case .drain: modemList[i].state = "drained"  // nothing in hand in a fake
+        case .resume: modemList[i].state = "ready"
+        }
+        return modemList[i]
     }
 
     /// Long polls waiting now.

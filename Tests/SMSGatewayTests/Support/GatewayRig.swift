@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import ModemEmulator
 #if canImport(Glibc)
 import Glibc
@@ -23,6 +24,7 @@ actor GatewayRig {
     private(set) var emulatorErrors: [String] = []
     private var waiters: [(String, CheckedContinuation<Void, Never>)] = []
     private var modemPorts: [String: String] = [:]
+    private var lastStats: [String: Any] = [:]
 
     init(name: String, modems: Int, faults: String?, seed: UInt64, gatewayOptions: [String] = []) async throws {
         dir = try TempDir(name)
@@ -32,10 +34,10 @@ actor GatewayRig {
         try FileManager.default.createDirectory(atPath: dir.path + "/links", withIntermediateDirectories: true)
         for n in modemNumbers { args += ["--modem", n] }
         if let faults { args += ["--faults", faults] }
-        emulator = try ChildProcess(args, stderr: dir.path + "/emulator.err")
+        emulator = try ChildProcess(args, stderr: .file(dir.path + "/emulator.err"))
         http = GatewayHTTP(url: "", token: "")
         gatewayArguments = gatewayOptions
-        let token = try await runSmskit(["gateway", "token", "create", "--data-dir", dir.path + "/data", "--name", "test"])
+        let token = try await smskitOutput(["gateway", "token", "create", "--data-dir", dir.path + "/data", "--name", "test"])
         http.token = token.trimmingCharacters(in: .whitespacesAndNewlines)
         let lines = emulator.lines
         Task { await self.consume(lines) }
@@ -57,6 +59,9 @@ actor GatewayRig {
                 signal("phone")
             case "ok":
                 signal("ok")
+            case "stats":
+                lastStats = obj["network"] as? [String: Any] ?? [:]
+                signal("stats")
             case "error":
                 emulatorErrors.append(line)
                 signal("ok")
@@ -85,7 +90,7 @@ actor GatewayRig {
                     "--log-level", "warning"] + gatewayArguments
         for n in modemNumbers { args += ["--port", link(n)] }
         restarts += 1
-        let child = try ChildProcess(args, stderr: dir.path + "/gateway-\(restarts).err")
+        let child = try ChildProcess(args, stderr: .file(dir.path + "/gateway-\(restarts).err"))
         gateway = child
         for await line in child.lines {
             guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
@@ -125,6 +130,13 @@ actor GatewayRig {
             if emulatorErrors.count == refused { return }
             try? await Task.sleep(for: .milliseconds(100))
         }
+    }
+
+    /// The operator network's counters (`submissions`, `rejected`, `lost`) from the emulator's `stats`.
+    func networkStats() async -> [String: Int] {
+        emulator.send(#"{"cmd":"stats"}"#)
+        await waitFor("stats")
+        return lastStats.compactMapValues { ($0 as? NSNumber)?.intValue }
     }
 
     func control(_ object: [String: String]) async {

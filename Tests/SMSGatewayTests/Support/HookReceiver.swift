@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -149,7 +150,7 @@ actor EmulatedGateway {
             args += ["--config", path]
         }
         self.extra = args
-        let token = try await runSmskit(["gateway", "token", "create", "--data-dir", dir.path + "/data", "--name", "app"])
+        let token = try await smskitOutput(["gateway", "token", "create", "--data-dir", dir.path + "/data", "--name", "app"])
         http.token = token.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -159,7 +160,7 @@ actor EmulatedGateway {
     func start() async throws {
         starts += 1
         let c = try ChildProcess(["gateway", "--emulate", "\(modems)", "--data-dir", dataDir, "--listen", "127.0.0.1:\(port)",
-                                  "--log-level", "info"] + extra, stderr: dir.path + "/gateway-\(starts).err")
+                                  "--log-level", "info"] + extra, stderr: .file(dir.path + "/gateway-\(starts).err"))
         child = c
         for await line in c.lines {
             guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],

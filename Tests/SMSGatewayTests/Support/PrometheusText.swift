@@ -1,4 +1,5 @@
 import Foundation
+import SMSKitTestSupport
 
 /// A parsed Prometheus text exposition (format 0.0.4): every sample with its labels.
 struct PrometheusText: Sendable {

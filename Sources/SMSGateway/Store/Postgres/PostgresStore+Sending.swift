@@ -152,12 +152,20 @@ extension PostgresStore {
     /// Fenced: the part is marked only while this process's claim on the message stands and its
     /// lease on the modem is live on the database's clock; otherwise nothing is written and this
     /// throws, so the worker does not write the PDU.
+    ///
+    /// The message row is locked (`FOR UPDATE`) and the lease row shared (`FOR SHARE`), the rows a
+    /// rescuer on another host locks and deletes: either this commit comes first and the rescuer
+    /// finds the part `sending` (→ `unknown` or resent under the message's guarantee), or the
+    /// rescuer's comes first and this finds the claim or the lease gone. Without the locks both
+    /// could read the other's snapshot, and the message would be queued again while this host
+    /// writes its part: a double send.
     public func partSending(messageID: String, seq: Int, modem: String, now: Date) async throws {
         try await write { tx in
             let marked = try await tx.rows("""
                 UPDATE parts SET status = 'sending', modem = ?, error = NULL
-                WHERE message_seq = (SELECT seq FROM messages WHERE id = ? AND status = 'sending' AND claimed_by = ?) AND seq = ?
-                  AND EXISTS (SELECT 1 FROM modem_leases WHERE modem = ? AND holder = ? AND expires_at > \(PGSQL.dbNow))
+                WHERE message_seq = (SELECT seq FROM messages WHERE id = ? AND status = 'sending' AND claimed_by = ? FOR UPDATE)
+                  AND seq = ?
+                  AND EXISTS (SELECT 1 FROM modem_leases WHERE modem = ? AND holder = ? AND expires_at > \(PGSQL.dbNow) FOR SHARE)
                 RETURNING seq
                 """, [modem, messageID, self.holder, seq, modem, self.holder])
             if marked.isEmpty {
