@@ -18,7 +18,7 @@ struct GatewayCommand: AsyncParsableCommand {
             stderr. Create an API token first: smskit gateway token create --data-dir DIR. See docs/gateway.md.
             """,
         subcommands: [GatewayRun.self, GatewayToken.self, GatewayPhone.self, GatewayCheckConfig.self,
-                      GatewayBackup.self, GatewayRestore.self],
+                      GatewayBackup.self, GatewayRestore.self, GatewayOpenAPI.self],
         defaultSubcommand: GatewayRun.self
     )
 }
@@ -181,7 +181,11 @@ struct GatewayRun: AsyncParsableCommand {
             ?? file.reassemblyTimeout.map { try SafeDuration.seconds($0, option: "reassembly_timeout") } ?? .seconds(600)
         let gateway = Gateway(settings: .init(modems: modems, retry: retry, reassemblyTimeout: timeout),
                               store: store, phones: emulated, hotPlug: hotPlug, logger: logger)
-        let api = APIConfiguration(limits: .init(maxSegments: file.maxSegments ?? 10))
+        var api = APIConfiguration(limits: .init(maxSegments: file.maxSegments ?? 10))
+        if let poll = file.maxLongPoll { api.maxLongPoll = try SafeDuration.seconds(poll, option: "max_long_poll") }
+        // This gateway's own registry (GET /metrics); transitions committed from now on are counted.
+        let metrics = GatewayMetrics()
+        await metrics.startCounting(from: store)
         // Webhooks, status callbacks and the Kannel interface need a store with the outbox
         // (SQLite today); on PostgreSQL they are off until that store gains it (issue 10/12).
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: gateway)]
@@ -199,13 +203,13 @@ struct GatewayRun: AsyncParsableCommand {
             }
             services.append(.init(service: WebhookDispatcher(store: webhookStore, secretBox: box,
                                                             settings: (file.webhooks ?? WebhookSettingsFile()).dispatcher,
-                                                            logger: logger)))
+                                                            logger: logger, metrics: metrics)))
             integrations = GatewayIntegrations(webhookStore: webhookStore, secretBox: box, kannel: kannel)
         } else {
             logger.warning("webhooks, status callbacks and /cgi-bin/sendsms are not available on the PostgreSQL store yet")
         }
         let router = makeGatewayRouter(store: store, runtime: gateway, configuration: api, logger: logger,
-                                       integrations: integrations)
+                                       integrations: integrations, metrics: metrics)
         let scheme = tls == nil ? "http" : "https"
         let app = Application(
             router: router,

@@ -45,7 +45,7 @@ struct DeployTests {
         #expect(result.lines == ["\(Self.sample): ok"])
         // Every key the config file knows is in the sample (set, or commented out with its default).
         let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
-        for key in ["listen", "tls_cert", "tls_key", "data_dir", "durability", "database", "node", "lease_timeout", "max_segments",
+        for key in ["listen", "tls_cert", "tls_key", "data_dir", "durability", "database", "node", "lease_timeout", "max_segments", "max_long_poll",
                     "reassembly_timeout", "retry", "base_delay", "max_delay", "max_attempts", "rate_per_minute", "daily_cap",
                     "modems", "port", "pin", "number", "emulate", "webhooks", "timeout", "per_receiver", "backoff_base",
                     "backoff_cap", "give_up_after", "kannel", "users", "username", "password", "services", "name",

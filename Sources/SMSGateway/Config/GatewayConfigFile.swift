@@ -70,10 +70,12 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
     public var tlsCert: String?
     /// The private key (PEM) of ``tlsCert``.
     public var tlsKey: String?
+    /// Longest `wait` of `GET /v1/inbox`, in seconds (default 60); a longer one is shortened to it.
+    public var maxLongPoll: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case listen, durability, retry, emulate, modems, database, node, kannel, webhooks
-        case leaseTimeout = "lease_timeout"
+        case leaseTimeout = "lease_timeout", maxLongPoll = "max_long_poll"
         case tlsCert = "tls_cert", tlsKey = "tls_key"
         case dataDir = "data_dir", maxSegments = "max_segments", reassemblyTimeout = "reassembly_timeout"
         case ratePerMinute = "rate_per_minute", dailyCap = "daily_cap"
@@ -120,6 +122,7 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
         if let database, !(database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")) {
             throw .configuration("\(path): database must be a postgres://USER@HOST[:PORT]/DATABASE URL")
         }
+        if let maxLongPoll, !(maxLongPoll > 0 && maxLongPoll <= 3600) { throw .configuration("\(path): max_long_poll must be > 0 and at most 3600 seconds") }
         if let leaseTimeout, !(1...3600).contains(leaseTimeout) { throw .configuration("\(path): lease_timeout must be 1…3600 seconds") }
         if let r = retry {
             if let b = r.baseDelay, b <= 0 { throw .configuration("\(path): retry.base_delay must be > 0") }

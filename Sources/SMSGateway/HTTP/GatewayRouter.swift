@@ -22,7 +22,8 @@ import Logging
 /// - `POST/GET /v1/webhooks`, `GET/DELETE /v1/webhooks/{id}`, `GET /v1/webhooks/{id}/deliveries`,
 ///   `GET /v1/callbacks/secret` (``GatewayIntegrations``).
 /// - `GET/POST /cgi-bin/sendsms`: Kannel's interface, with Kannel's own authentication and replies.
-/// - `GET /health` → `{"status": "ok"}`, the only other endpoint without `Authorization: Bearer`.
+/// - `GET /health` → `{"status": "ok"}`, `GET /metrics` (Prometheus text, ``GatewayMetrics``) and
+///   `GET /openapi.json` (``OpenAPIDocument``): the other endpoints without `Authorization: Bearer`.
 ///
 /// Every error is an RFC 9457 ``ProblemDetails`` (`application/problem+json`); every response
 /// carries `X-Request-Id`, and every log line of a request its `request_id`.
@@ -32,10 +33,13 @@ import Logging
 ///   - configuration: Limits.
 ///   - logger: The base of every request's logger.
 ///   - integrations: Webhooks and Kannel's `/cgi-bin/sendsms` (nil: those endpoints answer 501/503).
+///   - metrics: This gateway's metrics: `GET /metrics` renders them and every request is timed (nil: 404).
 /// - Returns: A router for `Application(router:)` or `app.test(.router)`.
 public func makeGatewayRouter(store: any GatewayStore, runtime: any GatewayRuntime, configuration: APIConfiguration,
-                              logger: Logger, integrations: GatewayIntegrations? = nil) -> Router<GatewayRequestContext> {
+                              logger: Logger, integrations: GatewayIntegrations? = nil,
+                              metrics: GatewayMetrics? = nil) -> Router<GatewayRequestContext> {
     let routes = HealthController().routes
+        + MetricsController(metrics: metrics, store: store, runtime: runtime).routes + OpenAPIController().routes
         + WebhooksController(integrations: integrations, configuration: configuration).routes
         + KannelController(store: store, runtime: runtime, integrations: integrations, configuration: configuration).routes
         + MessagesController(store: store, runtime: runtime, configuration: configuration).routes
@@ -45,6 +49,7 @@ public func makeGatewayRouter(store: any GatewayStore, runtime: any GatewayRunti
 
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: RequestIDMiddleware(logger: logger))
+    if let metrics { router.add(middleware: HTTPMetricsMiddleware(metrics: metrics)) }
     router.add(middleware: ProblemMiddleware(routes: RouteTable(routes)))
     let authenticated = router.group().add(middleware: BearerAuthMiddleware(store: store))
     for route in routes {

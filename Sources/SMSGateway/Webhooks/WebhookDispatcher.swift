@@ -40,8 +40,12 @@ public final class WebhookDispatcher: Service {
     private let settings: Settings
     private let logger: Logger
     private let state: DispatcherState
+    private let metrics: GatewayMetrics?
 
-    public init(store: any WebhookStore, secretBox: SecretBox, settings: Settings = .init(), logger: Logger) {
+    /// Creates the dispatcher; `metrics` counts its attempts (``GatewayMetrics/Name/webhookAttempts``).
+    public init(store: any WebhookStore, secretBox: SecretBox, settings: Settings = .init(), logger: Logger,
+                metrics: GatewayMetrics? = nil) {
+        self.metrics = metrics
         self.store = store
         self.box = secretBox
         self.settings = settings
@@ -144,6 +148,9 @@ public final class WebhookDispatcher: Service {
             ? .delivered
             : await state.outcome(settings.backoff, attempts: d.attempts + 1, createdAt: d.createdAt, now: now)
         let elapsed = ContinuousClock.now - started
+        let kind: GatewayMetrics.WebhookKind = d.receiver.hasPrefix("cb:") ? .callback
+            : d.webhookID.hasPrefix("kannel") ? .kannel : .webhook
+        metrics?.recordWebhookAttempt(kind: kind, outcome: outcome, failed: failure != nil, duration: elapsed)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         if let failure {
             let level: Logger.Level = outcome == .gaveUp ? .error : .info
