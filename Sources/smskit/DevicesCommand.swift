@@ -48,7 +48,7 @@ struct DevicesCommand: AsyncParsableCommand {
     func run() async throws {
         if let printUdevRules {
             let text = printUdevRules == .main ? UdevRules.mainRules() : UdevRules.modemManagerIgnoreRules()
-            FileHandle.standardOutput.write(Data(text.utf8))
+            Output.write(Data(text.utf8))
             return
         }
         let logger = Logger(label: "smskit.devices") { StreamLogHandler.standardError(label: $0) }
@@ -75,7 +75,7 @@ struct DevicesCommand: AsyncParsableCommand {
                 let verb = event.kind == .added ? "added  " : "removed"
                 let line = "\(verb) \(event.modem.devnode ?? "-")  \(event.modem.vendorID):\(event.modem.productID)  "
                     + "\(event.modem.model ?? "")  \(event.modem.id)\n"
-                FileHandle.standardOutput.write(Data(line.utf8))
+                Output.write(Data(line.utf8))
             }
         }
     }

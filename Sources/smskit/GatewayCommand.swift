@@ -113,6 +113,7 @@ struct GatewayRun: AsyncParsableCommand {
     }
 
     func run() async throws {
+        signal(SIGPIPE, SIG_IGN)  // a reader of stdout/stderr that went away ends our writes, not the gateway
         let file = try data.load()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in

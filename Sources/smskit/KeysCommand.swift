@@ -149,7 +149,7 @@ enum Passphrase {
     }
 
     private static func prompt(_ text: String) throws -> String {
-        FileHandle.standardError.write(Data(text.utf8))
+        Output.write(Data(text.utf8), to: .standardError)
         var saved = termios()
         tcgetattr(STDIN_FILENO, &saved)
         var silent = saved
@@ -157,7 +157,7 @@ enum Passphrase {
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
         defer {
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
-            FileHandle.standardError.write(Data("\n".utf8))
+            Output.write(Data("\n".utf8), to: .standardError)
         }
         guard let line = readLine(strippingNewline: true) else { throw ValidationError("no passphrase entered") }
         return line

@@ -8,13 +8,19 @@ enum Output {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)
-        FileHandle.standardOutput.write(data)
-        FileHandle.standardOutput.write(Data([0x0A]))
+        write(data + Data([0x0A]))
     }
 
     /// Prints one line to standard error.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        write(Data((message + "\n").utf8), to: .standardError)
+    }
+
+    /// Writes to stdout (or `handle`). A reader that went away (EPIPE, a closed descriptor) loses the
+    /// bytes but never ends the process: `FileHandle.write(_:)` traps on such an error, so a
+    /// gateway whose log or ready-line reader died would have crashed.
+    static func write(_ data: Data, to handle: FileHandle = .standardOutput) {
+        try? handle.write(contentsOf: data)
     }
 }
 
