@@ -1,5 +1,5 @@
 import Foundation
-import CTestSpawn
+internal import CTestSpawn
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,7 +35,7 @@ public final class ChildProcess: Sendable {
     /// The child's stdout, line by line (without the newline); finishes at end of file.
     public let lines: AsyncStream<String>
     /// The process id.
-    public let pid: pid_t
+    public let pid: Int32
     private let input: Int32
     private let exit = Once<Int32>()
     private let captured = Once<String>()

@@ -2,54 +2,16 @@ import Foundation
 import Glibc
 import ModemEmulator
 import Testing
+import SMSKitTestSupport
 
-/// The built CLI (`swift build` puts it in .build/debug); these tests are skipped when it is missing.
-private let smskit: String = {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return root.appendingPathComponent(".build/debug/smskit").path
-}()
-
-/// Runs the CLI on a plain thread (posix_spawn + waitpid off the cooperative pool); (status, stdout, stderr).
+/// Runs the CLI to its end (SMSKitTestSupport); (status, stdout, stderr).
 private func run(_ arguments: [String]) async -> (Int32, String, String) {
-    await withCheckedContinuation { (c: CheckedContinuation<(Int32, String, String), Never>) in
-        Thread {
-            var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
-            guard pipe(&out) == 0, pipe(&err) == 0 else { c.resume(returning: (-1, "", "pipe failed")); return }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            posix_spawn_file_actions_adddup2(&actions, out[1], 1)
-            posix_spawn_file_actions_adddup2(&actions, err[1], 2)
-            posix_spawn_file_actions_addclose(&actions, out[0])
-            posix_spawn_file_actions_addclose(&actions, err[0])
-            let argv = ([smskit] + arguments).map { strdup($0) } + [nil]
-            var pid: pid_t = 0
-            let rc = posix_spawn(&pid, smskit, &actions, nil, argv, environ)
-            posix_spawn_file_actions_destroy(&actions)
-            for a in argv { free(a) }
-            close(out[1]); close(err[1])
-            guard rc == 0 else { close(out[0]); close(err[0]); c.resume(returning: (-1, "", "spawn failed")); return }
-            // stderr is small here; read stdout to EOF, then stderr.
-            func readAll(_ fd: Int32) -> String {
-                var all: [UInt8] = []
-                var buffer = [UInt8](repeating: 0, count: 4096)
-                while true {
-                    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                    if n > 0 { all += buffer[0..<n] } else if n < 0 && errno == EINTR { continue } else { break }
-                }
-                close(fd)
-                return String(decoding: all, as: UTF8.self)
-            }
-            let stdout = readAll(out[0])
-            let stderr = readAll(err[0])
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-            c.resume(returning: ((status >> 8) & 0xFF, stdout, stderr))
-        }.start()
-    }
+    guard let r = try? await runSmskit(arguments) else { return (-1, "", "spawn failed") }
+    return (r.status, r.stdout, r.stderr)
 }
 
 /// `smskit secure` and `smskit keys` through the real binary (issue 11 deliverable 7, issue 14 item 9).
-@Suite(.serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: smskit), "build smskit first (swift build)"))
+@Suite(.serialized, .enabled(if: haveBinary, "build smskit first (swift build)"))
 struct SecureCLITests {
     static func directory() throws -> String {
         let dir = NSTemporaryDirectory() + "smskit-secure-cli-\(UUID().uuidString)"
