@@ -38,11 +38,19 @@ private func postAcrossHosts(_ rig: ClusterRig, count: Int, concurrency: Int, pr
     }
 }
 
+/// How many messages were accepted so far; the chaos task awaits milestones (no polling).
 private actor Progress {
     private(set) var done = 0
-    func add() { done += 1 }
+    private var waiters: [(Int, CheckedContinuation<Void, Never>)] = []
+    func add() {
+        done += 1
+        let ready = waiters.filter { $0.0 <= done }
+        waiters.removeAll { $0.0 <= done }
+        for (_, c) in ready { c.resume() }
+    }
     func wait(atLeast n: Int) async {
-        while done < n { try? await Task.sleep(for: .milliseconds(20)) }
+        guard done < n else { return }
+        await withCheckedContinuation { waiters.append((n, $0)) }
     }
 }
 
