@@ -28,10 +28,10 @@ public final class WebhookDispatcher: Service {
         public var retention: TimeInterval
         /// Seed of the jitter (nil: random).
         public var seed: UInt64?
-        /// How long a shared store (PostgreSQL) keeps a delivery claimed for this host: the attempt's
-        /// deadline plus a margin for recording it. Another host takes it again only after that,
-        /// so a host that dies mid-attempt delays the delivery by at most this much.
-        public var deliveryLease: Duration { timeout * 2 + .seconds(30) }
+        /// How long a shared store (PostgreSQL) keeps a delivery claimed for this host: three times
+        /// the attempt's deadline plus 5 s for recording it (35 s by default). Another host takes it
+        /// again only after that, so a host that dies mid-attempt delays the delivery by at most this much.
+        public var deliveryLease: Duration { timeout * 3 + .seconds(5) }
         public init(backoff: WebhookBackoff = .init(), timeout: Duration = .seconds(10), perReceiver: Int = 4,
                     maxInFlight: Int = 64, retention: TimeInterval = 7 * 86_400, seed: UInt64? = nil) {
             self.backoff = backoff; self.timeout = timeout; self.perReceiver = max(1, perReceiver)
