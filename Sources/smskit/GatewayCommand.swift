@@ -136,7 +136,7 @@ struct GatewayRun: AsyncParsableCommand {
         }
         let hangUp = SIGHUPNotice(logger: logger)
         defer { hangUp.cancel() }
-        let store: any GatewayStore
+        let store: any GatewayStore & WebhookStore
         var lock: DataDirectory?
         var postgres: PostgresStore?
         if let url = data.databaseURL(file) {
@@ -187,28 +187,31 @@ struct GatewayRun: AsyncParsableCommand {
         // This gateway's own registry (GET /metrics); transitions committed from now on are counted.
         let metrics = GatewayMetrics()
         await metrics.startCounting(from: store)
-        // Webhooks, status callbacks and the Kannel interface need a store with the outbox
-        // (SQLite today); on PostgreSQL they are off until that store gains it (issue 10/12).
+        // Webhooks, status callbacks and the Kannel interface work on both stores. On PostgreSQL
+        // every host needs the same webhook.key (the secrets in the shared database are sealed with it).
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: gateway)]
-        var integrations: GatewayIntegrations?
-        if let webhookStore = store as? any WebhookStore {
-            let box: SecretBox
-            do { box = try SecretBox.loadOrCreate(path: (dir as NSString).appendingPathComponent("webhook.key")) } catch {
-                Output.error("error: \(error)")
-                throw ExitCode.failure
-            }
-            let kannel = file.kannel ?? KannelSettings()
-            do { try await WebhookDispatcher.configureKannelServices(kannel, store: webhookStore, box: box) } catch {
-                Output.error("error: \(error)")
-                throw ExitCode.failure
-            }
-            services.append(.init(service: WebhookDispatcher(store: webhookStore, secretBox: box,
-                                                            settings: (file.webhooks ?? WebhookSettingsFile()).dispatcher,
-                                                            logger: logger, metrics: metrics)))
-            integrations = GatewayIntegrations(webhookStore: webhookStore, secretBox: box, kannel: kannel)
-        } else {
-            logger.warning("webhooks, status callbacks and /cgi-bin/sendsms are not available on the PostgreSQL store yet")
+        let box: SecretBox
+        if postgres != nil {  // the data directory holds only webhook.key then
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                     attributes: [.posixPermissions: 0o700])
         }
+        do { box = try SecretBox.loadOrCreate(path: (dir as NSString).appendingPathComponent("webhook.key")) } catch {
+            Output.error("error: \(error)")
+            throw ExitCode.failure
+        }
+        let kannel = file.kannel ?? KannelSettings()
+        do {
+            try await WebhookDispatcher.ensureCallbackKey(store: store, box: box)
+            try await WebhookDispatcher.configureKannelServices(kannel, store: store, box: box)
+        } catch {
+            Output.error("error: \(error)")
+            await postgres?.close()
+            throw ExitCode.failure
+        }
+        services.append(.init(service: WebhookDispatcher(store: store, secretBox: box,
+                                                        settings: (file.webhooks ?? WebhookSettingsFile()).dispatcher,
+                                                        logger: logger, metrics: metrics)))
+        let integrations = GatewayIntegrations(webhookStore: store, secretBox: box, kannel: kannel)
         let router = makeGatewayRouter(store: store, runtime: gateway, configuration: api, logger: logger,
                                        integrations: integrations, metrics: metrics)
         let scheme = tls == nil ? "http" : "https"

@@ -4,7 +4,8 @@ import Testing
 @testable import SMSGateway
 
 /// Kannel's interface driven as an application drives it: `curl` against the real gateway binary
-/// (`--emulate`), with `dlr-url` callbacks and `get-url` forwarding to a local receiver.
+/// (`--emulate`), with `dlr-url` callbacks and `get-url` forwarding to a local receiver, on SQLite
+/// and on PostgreSQL.
 @Suite("Kannel sendsms: curl against the real gateway", .serialized, .enabled(if: haveBinary))
 struct KannelEndToEndTests {
     /// `?a=b&c=d` of a receiver request.
@@ -18,8 +19,9 @@ struct KannelEndToEndTests {
         s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s
     }
 
-    @Test(.timeLimit(.minutes(3)))
-    func sendsmsDeliveryReportsAndInboundForwarding() async throws {
+    /// On each backend: SQLite in the data dir, and PostgreSQL (its own schema) when a server is configured.
+    @Test(.timeLimit(.minutes(3)), arguments: storeBackends)
+    func sendsmsDeliveryReportsAndInboundForwarding(backend: StoreBackend) async throws {
         let receiver = HookReceiver()
         try await receiver.start()
         let config = """
@@ -29,7 +31,12 @@ struct KannelEndToEndTests {
               services:
                 - { name: default, get_url: "\(receiver.url)/mo?from=%p&to=%P&text=%a&kw=%k&smsc=%i&id=%I&t=%T" }
             """
-        let gateway = try await EmulatedGateway(name: "kannel-e2e", modems: 2, config: config)
+        var extra: [String] = []
+        if backend.kind == .postgres, let url = postgresTestURL {
+            let schema = "k_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased()
+            extra = ["--database", url + (url.contains("?") ? "&" : "?") + "schema=\(schema)", "--node", schema]
+        }
+        let gateway = try await EmulatedGateway(name: "kannel-e2e", modems: 2, config: config, extra: extra)
         try await gateway.start()
         let http = await gateway.client
         let base = http.url + "/cgi-bin/sendsms"

@@ -56,6 +56,20 @@ struct WebhookUnitTests {
         #expect(throws: GatewayError.self) { try SecretBox.loadOrCreate(path: path) }
     }
 
+    /// Hosts sharing one data directory (PostgreSQL) may start at once: all get the same key.
+    @Test func processesCreatingTheKeyAtOnceAllGetTheSameOne() async throws {
+        let dir = try TempDir("secretbox-race")
+        defer { dir.remove() }
+        let path = dir.path + "/webhook.key"
+        let boxes = try await withThrowingTaskGroup(of: SecretBox.self) { group in
+            for _ in 0..<8 { group.addTask { try SecretBox.loadOrCreate(path: path) } }
+            return try await group.reduce(into: [SecretBox]()) { $0.append($1) }
+        }
+        let sealed = boxes[0].seal(Array("whsec_race".utf8))
+        #expect(boxes.allSatisfy { $0.open(sealed) == Array("whsec_race".utf8) })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["webhook.key"])  // no temporary left
+    }
+
     @Test func backoffDoublesWithJitterUpToTheCapThenGivesUp() {
         let backoff = WebhookBackoff(base: 1, cap: 60, giveUpAfter: 3600)
         #expect(backoff.delay(afterAttempts: 1, unit: 0) == 0.5)

@@ -19,29 +19,43 @@ public struct SecretBox: Sendable {
         return SecretBox(key: key)
     }
 
-    /// Reads the key file at `path`, creating it (0600, exclusively) with a random key when it is missing.
+    /// Reads the key file at `path`, creating it (0600) with a random key when it is missing. A new
+    /// key is written to a temporary file and linked into place, so a process that starts at the
+    /// same moment on the same directory (gateway hosts sharing one on PostgreSQL) either creates the
+    /// key or reads the complete one the other created, never a half-written file.
     /// - Throws: ``GatewayError/configuration(_:)`` when it cannot be read or written, has the wrong
     ///   size, or can be read by others than its owner.
     public static func loadOrCreate(path: String) throws(GatewayError) -> SecretBox {
-        let size = crypto_secretbox_keybytes()
-        if FileManager.default.fileExists(atPath: path) {
-            var info = stat()
-            guard stat(path, &info) == 0 else { throw .configuration("cannot stat \(path)") }
-            guard info.st_mode & 0o077 == 0 else {
-                throw .configuration("\(path) can be read by others; chmod 600 it (it protects the webhook secrets)")
-            }
-            guard let data = FileManager.default.contents(atPath: path), data.count == size else {
-                throw .configuration("\(path) is not a \(size)-byte key; restore it from a backup (without it, webhooks cannot be signed)")
-            }
-            return SecretBox(key: Array(data))
-        }
+        if FileManager.default.fileExists(atPath: path) { return try load(path: path) }
         let box = ephemeral()
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw .configuration("cannot create \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
+        let temporary = path + ".new-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw .configuration("cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        defer { unlink(temporary) }
         let written = box.key.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == size, fsync(fd) == 0 else { throw .configuration("cannot write \(path)") }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == box.key.count, synced else { throw .configuration("cannot write \(temporary)") }
+        guard link(temporary, path) == 0 else {
+            let reason = errno
+            if reason == EEXIST { return try load(path: path) }  // another process created it first
+            throw .configuration("cannot create \(path): \(String(cString: strerror(reason)))")
+        }
         return box
+    }
+
+    /// Reads an existing key file.
+    private static func load(path: String) throws(GatewayError) -> SecretBox {
+        let size = crypto_secretbox_keybytes()
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .configuration("cannot stat \(path)") }
+        guard info.st_mode & 0o077 == 0 else {
+            throw .configuration("\(path) can be read by others; chmod 600 it (it protects the webhook secrets)")
+        }
+        guard let data = FileManager.default.contents(atPath: path), data.count == size else {
+            throw .configuration("\(path) is not a \(size)-byte key; restore it from a backup (without it, webhooks cannot be signed)")
+        }
+        return SecretBox(key: Array(data))
     }
 
     init(key: [UInt8]) { self.key = key }

@@ -28,6 +28,10 @@ public final class WebhookDispatcher: Service {
         public var retention: TimeInterval
         /// Seed of the jitter (nil: random).
         public var seed: UInt64?
+        /// How long a shared store (PostgreSQL) keeps a delivery claimed for this host: three times
+        /// the attempt's deadline plus 5 s for recording it (35 s by default). Another host takes it
+        /// again only after that, so a host that dies mid-attempt delays the delivery by at most this much.
+        public var deliveryLease: Duration { timeout * 3 + .seconds(5) }
         public init(backoff: WebhookBackoff = .init(), timeout: Duration = .seconds(10), perReceiver: Int = 4,
                     maxInFlight: Int = 64, retention: TimeInterval = 7 * 86_400, seed: UInt64? = nil) {
             self.backoff = backoff; self.timeout = timeout; self.perReceiver = max(1, perReceiver)
@@ -54,8 +58,19 @@ public final class WebhookDispatcher: Service {
     }
 
     /// Makes sure the key that signs per-message callbacks exists (call before serving the API).
+    ///
+    /// On a store shared by several hosts the key must be the one every host uses: a key that
+    /// cannot open the cluster's callback secret is refused instead of replacing that secret
+    /// (which would break every other host's signatures).
+    /// - Throws: ``GatewayError/configuration(_:)`` when this host's `webhook.key` differs from the cluster's.
     public static func ensureCallbackKey(store: any WebhookStore, box: SecretBox, now: Date = Date()) async throws {
-        if let sealed = try await store.sealedWebhookSecret(id: SQLiteStore.callbacksWebhookID), box.open(sealed) != nil { return }
+        let existing = try await store.sealedWebhookSecret(id: SQLiteStore.callbacksWebhookID)
+        if let existing, box.open(existing) != nil { return }
+        if existing != nil, store is any ClusteredStore {
+            throw GatewayError.configuration(
+                "this host's webhook.key is not the key the other gateways on this database sealed their webhook secrets with: "
+                + "copy DATA_DIR/webhook.key from a host already in the cluster (mode 0600) and start again")
+        }
         let secret = WebhookSignature.generateSecret()
         _ = try await store.upsertWebhook(NewWebhook(id: SQLiteStore.callbacksWebhookID, kind: .callbacks, url: "",
                                                      events: [.messageStatus], sealedSecret: box.seal(Array(secret.utf8))), now: now)
@@ -83,16 +98,27 @@ public final class WebhookDispatcher: Service {
                     // Receivers with every slot taken are not read; of the others, twice their bound is
                     // read so the rows already in flight (still pending in the store) cannot hide new ones.
                     let (full, inFlight) = await self.state.snapshot(perReceiver: self.settings.perReceiver)
+                    // A shared store (PostgreSQL) claims what it returns for `deliveryLease`, and the
+                    // rows over this host's bounds go back at once.
                     var due: [OutboxDelivery] = []
                     if inFlight < self.settings.maxInFlight {
                         do {
                             due = try await self.store.dueDeliveries(now: now, busy: full, perReceiver: 2 * self.settings.perReceiver,
-                                                                limit: self.settings.maxInFlight + inFlight)
+                                                                limit: self.settings.maxInFlight + inFlight,
+                                                                lease: self.settings.deliveryLease)
                         } catch {
                             self.logger.error("webhook outbox unreadable", metadata: ["error": "\(error)"])
                         }
                     }
-                    for delivery in await self.state.take(due, perReceiver: self.settings.perReceiver, maxInFlight: self.settings.maxInFlight) {
+                    let (start, skipped) = await self.state.take(due, perReceiver: self.settings.perReceiver,
+                                                                 maxInFlight: self.settings.maxInFlight)
+                    if !skipped.isEmpty {
+                        do { try await self.store.releaseDeliveries(skipped) } catch {
+                            self.logger.warning("webhook claims not released; they wait for their lease",
+                                                metadata: ["error": "\(error)"])
+                        }
+                    }
+                    for delivery in start {
                         group.addTask {
                             await self.deliver(delivery, client: client)
                             await self.state.finished(delivery)
@@ -141,8 +167,12 @@ public final class WebhookDispatcher: Service {
         } else {
             failure = "the secret cannot be opened with this gateway's webhook.key (restore the key file)"
         }
-        // Cancelled by a shutdown: leave it pending, it goes out again after the restart.
-        if Task.isCancelled && failure != nil { return }
+        // Cancelled by a shutdown: leave it pending (and unclaimed), it goes out again after the
+        // restart or from another host.
+        if Task.isCancelled && failure != nil {
+            try? await store.releaseDeliveries([d.id])
+            return
+        }
         let now = Date()
         let outcome: DeliveryAttemptResult.Outcome = failure == nil
             ? .delivered
@@ -200,15 +230,21 @@ actor DispatcherState {
         (Set(inFlight.filter { $0.value >= perReceiver }.keys), ids.count)
     }
 
-    /// The rows to start now (not in flight yet, within the bounds), marked as in flight.
-    func take(_ rows: [OutboxDelivery], perReceiver: Int, maxInFlight: Int) -> [OutboxDelivery] {
+    /// The rows to start now (not in flight yet, within the bounds), marked as in flight, and the
+    /// ids of the rows over the bounds (not in flight either: a shared store's claims to give back).
+    func take(_ rows: [OutboxDelivery], perReceiver: Int, maxInFlight: Int) -> (start: [OutboxDelivery], skipped: [Int64]) {
         var out: [OutboxDelivery] = []
-        for row in rows where !ids.contains(row.id) && inFlight[row.receiver, default: 0] < perReceiver && ids.count < maxInFlight {
+        var skipped: [Int64] = []
+        for row in rows where !ids.contains(row.id) {
+            guard inFlight[row.receiver, default: 0] < perReceiver && ids.count < maxInFlight else {
+                skipped.append(row.id)
+                continue
+            }
             ids.insert(row.id)
             inFlight[row.receiver, default: 0] += 1
             out.append(row)
         }
-        return out
+        return (out, skipped)
     }
 
     func finished(_ row: OutboxDelivery) {

@@ -77,14 +77,21 @@ actor ClusterRig {
         await withCheckedContinuation { waiters.append((key, $0)) }
     }
 
+    private var extraArguments: [String] = []
+
+    /// Arguments added to every host's `smskit gateway` command line from its next start (e.g. `--config`).
+    func setExtraArguments(_ arguments: [String]) { extraArguments = arguments }
+
     /// Starts (or restarts) a host; returns once it printed its ready line.
     func start(_ name: String, numbers: [String]? = nil) async throws {
         guard var host = hosts[name] else { throw TestFailure("no host \(name)") }
         if let numbers { host.numbers = numbers }
         host.starts += 1
-        var args = ["gateway", "--database", database, "--node", name, "--lease-timeout", "\(leaseTimeout)",
+        // One --data-dir for every host: on PostgreSQL it holds only webhook.key, which all hosts must share.
+        var args = ["gateway", "--database", database, "--node", name, "--data-dir", dir.path + "/data", "--lease-timeout", "\(leaseTimeout)",
                     "--listen", "127.0.0.1:\(host.port)", "--log-level", "warning", "--retry-base", "0.05"]
         for n in host.numbers { args += ["--port", dir.path + "/links/" + n] }
+        args += extraArguments
         let child = try ChildProcess(args, stderr: .file(dir.path + "/\(name)-\(host.starts).err"))
         host.process = child
         hosts[name] = host

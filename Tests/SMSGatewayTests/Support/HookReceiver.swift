@@ -150,7 +150,10 @@ actor EmulatedGateway {
             args += ["--config", path]
         }
         self.extra = args
-        let token = try await smskitOutput(["gateway", "token", "create", "--data-dir", dir.path + "/data", "--name", "app"])
+        // With `--database` in `extra` the token goes to that PostgreSQL store, else to the data dir.
+        let database = extra.firstIndex(of: "--database").flatMap { $0 + 1 < extra.count ? extra[$0 + 1] : nil }
+        let tokenStore = database.map { ["--database", $0] } ?? ["--data-dir", dir.path + "/data"]
+        let token = try await smskitOutput(["gateway", "token", "create"] + tokenStore + ["--name", "app"])
         http.token = token.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

@@ -169,7 +169,7 @@ actor PGSession {
                 await outbox.wait(since: generation, timeout: .seconds(5))
                 continue
             }
-            for (note, kind) in [(TxNotes.send, "send"), (TxNotes.inbox, "inbox")] where notes.contains(note) {
+            for (note, kind) in [(TxNotes.send, "send"), (TxNotes.inbox, "inbox"), (TxNotes.outbox, "outbox")] where notes.contains(note) {
                 do {
                     try await client.query("SELECT pg_notify(\(Self.channel), \(kind + " " + holder))")
                 } catch {
@@ -186,6 +186,7 @@ actor PGSession {
         switch parts[0] {
         case "send": await sendBell?.ring()
         case "inbox": await inboxBell?.ring()
+        case "outbox": await OutboxBell.shared.ring()
         default: break
         }
     }

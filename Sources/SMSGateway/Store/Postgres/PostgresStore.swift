@@ -14,7 +14,8 @@ import SMSPDU
 /// ```
 ///
 /// What differs is what many writers need: claims take rows with `FOR UPDATE SKIP LOCKED`; a
-/// claim first takes the modem's lease (``ClusteredStore``); the transactions SQLite's single
+/// claim first takes the modem's lease (``ClusteredStore``); webhook deliveries are claimed with a
+/// delivery lease, so each attempt runs on one host (``WebhookStore``); the transactions SQLite's single
 /// writer would serialise take advisory locks (status report vs `+CMGS` result on one modem and
 /// TP-MR, inbound parts of one modem, inbox cursors); and committed work is announced to the
 /// other hosts with `NOTIFY`.
@@ -97,6 +98,7 @@ public final class PostgresStore: ClusteredStore {
         do {
             try await client.withConnection { conn in try await PostgresSchema.migrate(conn, logger: logger) }
             try await store.session.start(holder: store.holder, takeNode: options.joinCluster)
+            if options.joinCluster { try await store.releasePredecessorDeliveries() }
         } catch {
             await store.close()
             if let e = error as? GatewayError { throw e }
@@ -154,6 +156,7 @@ public final class PostgresStore: ClusteredStore {
                     let value = try await body(tx)
                     return (value, tx.notes)
                 }
+                if notes.contains(.outbox) { await OutboxBell.shared.ring() }
                 if !notes.isEmpty { await session.announce(notes) }
                 return value
             } catch {
@@ -204,10 +207,6 @@ public final class PostgresStore: ClusteredStore {
     // MARK: - API
 
     public func accept(_ m: NewMessage, idempotency: IdempotencyKey?, now: Date) async throws -> Accepted {
-        if m.callback != nil {  // no outbox on this store yet: refuse rather than drop the callback
-            throw GatewayError.invalidField(field: "status_callback",
-                                            detail: "not supported on the PostgreSQL store yet; poll GET /v1/messages/{id} instead")
-        }
         let outcome: (created: MessageResource?, id: String) = try await write { tx in
             if let idem = idempotency,
                let row = try await tx.one("SELECT id, request_digest FROM messages WHERE idempotency_key = ?", [idem.key]) {
@@ -237,6 +236,7 @@ public final class PostgresStore: ClusteredStore {
             try await tx.exec("""
                 INSERT INTO parts (message_seq, seq, status, recipient_key) SELECT ?, g, 'pending', ? FROM generate_series(1, ?::bigint) g
                 """, [seq, key, max(1, m.segments)])
+            try await Self.storeCallback(tx, messageID: id, m.callback)
             try await Self.event(tx, id, "message.\(status.rawValue)", now)
             if status == .queued { tx.notes.insert(.send) }
             let created = MessageResource(
@@ -363,6 +363,7 @@ public final class PostgresStore: ClusteredStore {
         let json = String(decoding: (try? JSONEncoder.sorted.encode(data)) ?? Data("{}".utf8), as: UTF8.self)
         try await tx.exec("INSERT INTO events (message_id, type, data, created_at) VALUES (?, ?, ?, ?)",
                           [messageID, type, json, now.timeIntervalSince1970])
+        try await outbox(tx, messageID: messageID, type: type, now: now, data: data)
     }
 
     /// Sets a final status on a message and its unsent parts, with its event.

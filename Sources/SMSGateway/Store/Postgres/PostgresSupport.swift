@@ -56,6 +56,8 @@ struct TxNotes: OptionSet, Sendable {
     static let send = TxNotes(rawValue: 1)
     /// An inbox message was committed.
     static let inbox = TxNotes(rawValue: 2)
+    /// Outbox deliveries were committed (webhooks, callbacks, Kannel forwarding).
+    static let outbox = TxNotes(rawValue: 4)
 }
 
 /// One connection inside one transaction: statements take `?` placeholders.

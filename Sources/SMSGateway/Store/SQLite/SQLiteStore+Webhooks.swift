@@ -73,7 +73,9 @@ extension SQLiteStore: WebhookStore {
         }
     }
 
-    public func dueDeliveries(now: Date, busy: Set<String>, perReceiver: Int, limit: Int) async throws -> [OutboxDelivery] {
+    /// Reads due rows without marking them (one dispatcher per data directory): `lease` is not needed.
+    public func dueDeliveries(now: Date, busy: Set<String>, perReceiver: Int, limit: Int,
+                              lease: Duration) async throws -> [OutboxDelivery] {
         let busyJSON = String(decoding: (try? JSONEncoder().encode(busy.sorted())) ?? Data("[]".utf8), as: UTF8.self)
         return try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
@@ -95,6 +97,9 @@ extension SQLiteStore: WebhookStore {
             }
         }
     }
+
+    /// Nothing was claimed: the rows stay pending and are read again.
+    public func releaseDeliveries(_ ids: [Int64]) async throws {}
 
     public func recordAttempt(_ result: DeliveryAttemptResult, now: Date) async throws {
         try await write { db in
