@@ -113,9 +113,9 @@ struct GatewayEndToEndTests {
             _ = try? await http.request("GET", "/v1/inbox?after=\(inbox.count)&wait=5")
         }
         let texts = inbox.compactMap { $0["text"] as? String }
-        let missing = Set((0..<200).map { "reply-\($0)" }).subtracting(texts)
-        #expect(texts.count == 200 && missing.isEmpty,
-                "inbox once each: \(texts.count) messages, \(Set(texts).count) distinct, missing \(missing.sorted().prefix(10))")
+        let missingReplies = Set((0..<200).map { "reply-\($0)" }).subtracting(texts)
+        #expect(texts.count == 200 && missingReplies.isEmpty,
+                "inbox once each: \(texts.count) messages, \(Set(texts).count) distinct, missing \(missingReplies.sorted().prefix(10))")
         #expect(await rig.stopGateway() == 0, "graceful SIGTERM exit")
         await rig.shutdown()
     }
