@@ -44,3 +44,31 @@ public enum KannelDLR {
         }
     }
 }
+
+extension KannelDLR {
+    /// One `dlr-url` fetch for `value`: the URL with Kannel's escapes expanded from the message and
+    /// the sendsms request's stored context (JSON), and its outbox event id (`…-8` for the SMSC's
+    /// acceptance, so it never collides with the final report's). Both stores write it the same way.
+    static func fetch(value: Int, pattern: String, contextJSON: String, resource: MessageResource, eventID: String,
+                      now: Date) -> (url: String, eventID: String) {
+        let context = (try? JSONDecoder().decode([String: String].self, from: Data(contextJSON.utf8))) ?? [:]
+        var v = KannelEscapeValues()
+        v.text = Array(replyText(value: value, messageID: resource.id, errorDetail: resource.error?.detail).utf8)
+        v.phone = resource.to
+        v.gateway = context["from"] ?? resource.from ?? ""
+        v.time = now
+        v.smscID = resource.modem ?? context["smsc"]
+        v.messageID = resource.id
+        v.dlr = value
+        v.dlrURL = pattern
+        v.foreignID = resource.parts.last(where: { $0.reference != nil })?.reference.map { "\($0)" }
+        v.service = context["service"]
+        v.coding = context["coding"].flatMap { Int($0) } ?? 0
+        v.charset = context["charset"]
+        v.mclass = context["mclass"].flatMap { Int($0) } ?? -1
+        v.account = context["account"]
+        v.billing = context["binfo"]
+        v.metaData = context["meta-data"]
+        return (KannelEscapes.expand(pattern, v), value == smscSuccess ? eventID + "-8" : eventID)
+    }
+}

@@ -284,30 +284,11 @@ extension PostgresStore {
     /// One Kannel DLR fetch, its URL expanded for `value`.
     static func insertKannelDLR(_ tx: PGTx, value: Int, callback: PGRow, resource: MessageResource, eventID: String,
                                 now: Date) async throws {
-        let pattern: String = try callback["url"]
-        let contextJSON: String = try callback["context"]
-        let context = (try? JSONDecoder().decode([String: String].self, from: Data(contextJSON.utf8))) ?? [:]
-        var v = KannelEscapeValues()
-        v.text = Array(KannelDLR.replyText(value: value, messageID: resource.id, errorDetail: resource.error?.detail).utf8)
-        v.phone = resource.to
-        v.gateway = context["from"] ?? resource.from ?? ""
-        v.time = now
-        v.smscID = resource.modem ?? context["smsc"]
-        v.messageID = resource.id
-        v.dlr = value
-        v.dlrURL = pattern
-        v.foreignID = resource.parts.last(where: { $0.reference != nil })?.reference.map { "\($0)" }
-        v.service = context["service"]
-        v.coding = context["coding"].flatMap { Int($0) } ?? 0
-        v.charset = context["charset"]
-        v.mclass = context["mclass"].flatMap { Int($0) } ?? -1
-        v.account = context["account"]
-        v.billing = context["binfo"]
-        v.metaData = context["meta-data"]
-        let url = KannelEscapes.expand(pattern, v)
-        try await insertDelivery(tx, eventID: value == KannelDLR.smscSuccess ? eventID + "-8" : eventID, type: "kannel.dlr",
-                                 receiver: "cb:" + WebhookURL.origin(url), webhookID: SQLiteStore.callbacksWebhookID,
-                                 method: "GET", url: url, body: nil, contentType: nil, orderingKey: resource.id, now: now)
+        let fetch = KannelDLR.fetch(value: value, pattern: try callback["url"], contextJSON: try callback["context"],
+                                    resource: resource, eventID: eventID, now: now)
+        try await insertDelivery(tx, eventID: fetch.eventID, type: "kannel.dlr", receiver: "cb:" + WebhookURL.origin(fetch.url),
+                                 webhookID: SQLiteStore.callbacksWebhookID, method: "GET", url: fetch.url, body: nil,
+                                 contentType: nil, orderingKey: resource.id, now: now)
     }
 
     /// `message.received` for webhooks and Kannel `sms-service` forwarding.

@@ -223,30 +223,11 @@ extension SQLiteStore {
 
     /// One Kannel DLR fetch, its URL expanded for `value`.
     static func insertKannelDLR(_ db: Database, value: Int, callback: Row, resource: MessageResource, eventID: String, now: Date) throws {
-        let pattern: String = callback["url"]
-        let contextJSON: String = callback["context"]
-        let context = (try? JSONDecoder().decode([String: String].self, from: Data(contextJSON.utf8))) ?? [:]
-        var v = KannelEscapeValues()
-        v.text = Array(KannelDLR.replyText(value: value, messageID: resource.id, errorDetail: resource.error?.detail).utf8)
-        v.phone = resource.to
-        v.gateway = context["from"] ?? resource.from ?? ""
-        v.time = now
-        v.smscID = resource.modem ?? context["smsc"]
-        v.messageID = resource.id
-        v.dlr = value
-        v.dlrURL = pattern
-        v.foreignID = resource.parts.last(where: { $0.reference != nil })?.reference.map { "\($0)" }
-        v.service = context["service"]
-        v.coding = context["coding"].flatMap { Int($0) } ?? 0
-        v.charset = context["charset"]
-        v.mclass = context["mclass"].flatMap { Int($0) } ?? -1
-        v.account = context["account"]
-        v.billing = context["binfo"]
-        v.metaData = context["meta-data"]
-        let url = KannelEscapes.expand(pattern, v)
-        try insertDelivery(db, eventID: value == KannelDLR.smscSuccess ? eventID + "-8" : eventID, type: "kannel.dlr",
-                           receiver: "cb:" + WebhookURL.origin(url), webhookID: callbacksWebhookID, method: "GET", url: url,
-                           body: nil, contentType: nil, orderingKey: resource.id, now: now)
+        let fetch = KannelDLR.fetch(value: value, pattern: callback["url"], contextJSON: callback["context"], resource: resource,
+                                    eventID: eventID, now: now)
+        try insertDelivery(db, eventID: fetch.eventID, type: "kannel.dlr", receiver: "cb:" + WebhookURL.origin(fetch.url),
+                           webhookID: callbacksWebhookID, method: "GET", url: fetch.url, body: nil, contentType: nil,
+                           orderingKey: resource.id, now: now)
     }
 
     /// `message.received` for webhooks and Kannel `sms-service` forwarding.
