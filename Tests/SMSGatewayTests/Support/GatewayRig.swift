@@ -25,6 +25,10 @@ actor GatewayRig {
     private var waiters: [(String, CheckedContinuation<Void, Never>)] = []
     private var modemPorts: [String: String] = [:]
     private var lastStats: [String: Any] = [:]
+    /// Control commands carry an id and their `ok`/`error` answer echoes it, so concurrent commands
+    /// (a phone sending while a modem is unplugged) each get their own answer.
+    private var nextCommand = 0
+    private var refusedIDs: Set<String> = []
 
     init(name: String, modems: Int, faults: String?, seed: UInt64, gatewayOptions: [String] = []) async throws {
         dir = try TempDir(name)
@@ -58,13 +62,13 @@ actor GatewayRig {
                 phoneMessages[text, default: []].append(subs)
                 signal("phone")
             case "ok":
-                signal("ok")
+                if let id = obj["id"] as? String { signal("ok:" + id) }
             case "stats":
                 lastStats = obj["network"] as? [String: Any] ?? [:]
                 signal("stats")
             case "error":
                 emulatorErrors.append(line)
-                signal("ok")
+                if let id = obj["id"] as? String { refusedIDs.insert(id); signal("ok:" + id) }
             default: break
             }
         }
@@ -122,12 +126,8 @@ actor GatewayRig {
     /// A phone sends a text to a gateway modem through the emulator's control channel.
     /// A refused send (the modem is unplugged, an SMSC error) is tried again, as a person would.
     func phoneSend(from: String, to: String, text: String) async {
-        let json = try? JSONSerialization.data(withJSONObject: ["cmd": "send", "from": from, "to": to, "text": text])
         for _ in 0..<100 {
-            let refused = emulatorErrors.count
-            emulator.send(String(decoding: json ?? Data(), as: UTF8.self))
-            await waitFor("ok")
-            if emulatorErrors.count == refused { return }
+            if await command(["cmd": "send", "from": from, "to": to, "text": text]) { return }
             try? await Task.sleep(for: .milliseconds(100))
         }
     }
@@ -140,9 +140,19 @@ actor GatewayRig {
     }
 
     func control(_ object: [String: String]) async {
-        let json = try? JSONSerialization.data(withJSONObject: object)
-        emulator.send(String(decoding: json ?? Data(), as: UTF8.self))
-        await waitFor("ok")
+        _ = await command(object)
+    }
+
+    /// Sends one control command and waits for its own answer; false when the emulator refused it.
+    private func command(_ object: [String: String]) async -> Bool {
+        nextCommand += 1
+        let id = "c\(nextCommand)"
+        var tagged = object
+        tagged["id"] = id
+        let json = (try? JSONSerialization.data(withJSONObject: tagged)) ?? Data()
+        emulator.send(String(decoding: json, as: UTF8.self))
+        await waitFor("ok:" + id)
+        return refusedIDs.remove(id) == nil
     }
 
     /// Waits until `predicate` holds on the phone messages (re-checked on every phone event) or `timeout`.
