@@ -60,7 +60,7 @@ let package = Package(
         ]),
         // The gateway service: durable store, scheduler over modems, inbound, HTTP API.
         .target(name: "SMSGateway", dependencies: [
-            "CSodium", "SMSPDU", "ATModem", "ModemDiscovery", "ModemEmulator",
+            "CSodium", "SMSPDU", "ATModem", "ModemDiscovery", "ModemEmulator", "SecureSMS",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
