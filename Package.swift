@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU", "SMSKitTestSupport"]),
         .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery", "SMSKitTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SMSGatewayTests", dependencies: [
-            "SMSGateway", "SMSKitTestSupport", "SMSPDU", "ATModem", "ModemEmulator",
+            "SMSGateway", "SMSKitTestSupport", "SMSPDU", "ATModem", "ModemEmulator", "SecureSMS",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

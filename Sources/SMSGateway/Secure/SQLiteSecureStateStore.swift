@@ -139,7 +139,7 @@ public final class SQLiteSecureStateStore: SecureStateStore {
             try await writer.write { db in
                 let keys = try Data.fetchAll(db, sql: """
                     SELECT key FROM secure_peers
-                    WHERE unverified = 1 AND last_seen < ? AND outstanding = 0 AND holds_inbox = 0
+                    WHERE unverified = 1 AND last_seen < ? AND unacknowledged = 0 AND holds_inbox = 0
                     """, arguments: [unverifiedIdleBefore])
                 for key in keys {
                     try db.execute(sql: "DELETE FROM secure_peers WHERE key = ?", arguments: [key])
