@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import SMSKitTestSupport
 @testable import SecureSMS
+import SecureStateSQLite
 import Testing
 @testable import SMSGateway
 
@@ -16,7 +17,13 @@ enum SecureStoreBackend: String, CaseIterable, CustomTestStringConvertible, Send
         switch self {
         case .memory: MemoryStateStore()
         case .file: try StateFile(path: dir + "/bank.state", identity: identity)
-        case .sqlite: try SQLiteSecureStateStore(writer: try DatabaseQueue(path: dir + "/gateway.sqlite"), identity: identity)
+        case .sqlite:
+            // The gateway's own schema (migration v4 creates the secure tables).
+            try { () throws -> SQLiteSecureStateStore in
+                let queue = try DatabaseQueue(path: dir + "/gateway.sqlite")
+                try Schema.migrator.migrate(queue)
+                return try SQLiteSecureStateStore(writer: queue, identity: identity)
+            }()
         }
     }
 }
@@ -155,6 +162,7 @@ struct SecureStateStoreContractTests {
         let dir = try TempDir("secure-store")
         defer { dir.remove() }
         let queue = try DatabaseQueue(path: dir.path + "/gateway.sqlite")
+        try SQLiteSecureStateStore.prepare(queue)  // a database of its own
         let store = try SQLiteSecureStateStore(writer: queue, identity: Self.bank)
         _ = try await Self.populate(store)
         try await queue.write { db in
