@@ -1,4 +1,5 @@
 import Foundation
+import SMSPDU
 
 /// A message put together from its parts (or what arrived of it).
 struct AssembledMessage: Sendable {
@@ -194,12 +195,17 @@ struct Reassembler: Sendable {
         return m
     }
 
-    /// Joins payloads in order: UCS-2 bytes are decoded together, data bytes concatenated.
+    /// Joins payloads in order: text through `UserData.joinedText` (a UCS-2 surrogate pair split across
+    /// two parts by the sender becomes its one character again), data bytes concatenated.
     static func assemble(_ parts: [ReceivedPart], total: Int, slots: [StorageSlot]) -> AssembledMessage {
         let first = parts.first
         var content: IncomingMessage.Content
         if !parts.isEmpty, parts.allSatisfy({ if case .data = $0.payload { return true } else { return false } }) {
             content = .data(parts.flatMap { if case .data(let d) = $0.payload { return d } else { return [] } })
+        } else if parts.contains(where: \.userData.holdsUnpairedSurrogate),
+                  parts.allSatisfy({ if case .text = $0.payload { return true } else { return false } }),
+                  let text = UserData.joinedText(parts.map(\.userData)) {
+            content = .text(text)
         } else {
             var text = ""
             for part in parts {

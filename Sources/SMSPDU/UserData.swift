@@ -24,6 +24,9 @@ public struct UserData: Sendable, Hashable {
     /// The UTF-16BE octets of a decoded UCS-2 body that holds an unpaired surrogate (a sender split
     /// a pair across parts); kept so `joinedText(_:)` can restore the character. Not part of equality.
     private(set) var rawUCS2: [UInt8]? = nil
+    /// Whether the body is UCS-2 with an unpaired surrogate (half of a character split across parts):
+    /// join such parts with `joinedText(_:)`, not by concatenating their `text`.
+    public var holdsUnpairedSurrogate: Bool { rawUCS2 != nil }
 
     /// Creates user data from a header and a body.
     public init(header: UserDataHeader? = nil, content: Content) {

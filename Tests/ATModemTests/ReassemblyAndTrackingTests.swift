@@ -113,3 +113,28 @@ func messages(_ outcomes: [Reassembler.Outcome]) -> [AssembledMessage] {
         #expect(DeliveryStatus(tpStatus: 0x21) == .pending(status: 0x21))
     }
 }
+
+/// Another sender's UCS-2 message cut between the two halves of an emoji: the driver's reassembly
+/// gives the emoji back (it used to join the parts' decoded strings: two U+FFFD).
+@Suite struct SplitSurrogateReassemblyTests {
+    /// An SMS-DELIVER PDU line (empty SMSC) with a concatenation header and raw UTF-16BE `octets`.
+    static func line(_ octets: [UInt8], sequence: UInt8) -> String {
+        var body: [UInt8] = [0x05, 0x00, 0x03, 0x0A, 0x02, sequence] + octets
+        body.insert(UInt8(body.count), at: 0)
+        let bytes: [UInt8] = [0x00, 0x44, 0x04, 0x81, 0x21, 0x43, 0x00, 0x08] + [UInt8](repeating: 0x11, count: 7) + body
+        return bytes.map { String(format: "%02X", $0) }.joined()
+    }
+
+    @Test func anEmojiSplitAcrossTwoPartsComesOutWhole() throws {
+        var r = Reassembler()
+        var outcomes: [Reassembler.Outcome] = []
+        for (seq, octets) in [(UInt8(2), [UInt8]([0xDE, 0x00, 0x00, 0x62])), (1, [0x00, 0x61, 0xD8, 0x3D])] {
+            guard case .deliver(let part) = try PDUBridge.decode(hex: Self.line(octets, sequence: seq)) else {
+                Issue.record("not a deliver")
+                return
+            }
+            outcomes += r.add(part, slot: nil)
+        }
+        #expect(messages(outcomes).map(\.content) == [.text("a😀b")])
+    }
+}
