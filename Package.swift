@@ -60,7 +60,7 @@ let package = Package(
         ]),
         // The gateway service: durable store, scheduler over modems, inbound, HTTP API.
         .target(name: "SMSGateway", dependencies: [
-            "CSodium", "SMSPDU", "ATModem", "ModemDiscovery", "ModemEmulator",
+            "CSodium", "SMSPDU", "ATModem", "ModemDiscovery", "ModemEmulator", "SecureSMS",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU", "SMSKitTestSupport"]),
         .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery", "SMSKitTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SMSGatewayTests", dependencies: [
-            "SMSGateway", "SMSKitTestSupport", "SMSPDU", "ATModem", "ModemEmulator",
+            "SMSGateway", "SMSKitTestSupport", "SMSPDU", "ATModem", "ModemEmulator", "SecureSMS", "SecureTransport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
