@@ -35,6 +35,24 @@ public struct SendMessageRequest: Sendable, Codable, Equatable {
         self.metadata = metadata; self.guarantee = guarantee; self.statusCallback = statusCallback
     }
 
+    /// Decodes the body; `to` may be absent (with ``secure``) but never `null` (400, as any other wrong type).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        to = c.contains(.to) ? try c.decode(String.self, forKey: .to) : nil
+        text = try c.decodeIfPresent(String.self, forKey: .text)
+        dataHex = try c.decodeIfPresent(String.self, forKey: .dataHex)
+        ports = try c.decodeIfPresent(Ports.self, forKey: .ports)
+        from = try c.decodeIfPresent(String.self, forKey: .from)
+        report = try c.decodeIfPresent(Bool.self, forKey: .report)
+        validity = try c.decodeIfPresent(Int.self, forKey: .validity)
+        sendAt = try c.decodeIfPresent(Date.self, forKey: .sendAt)
+        priority = try c.decodeIfPresent(Int.self, forKey: .priority)
+        metadata = try c.decodeIfPresent([String: String].self, forKey: .metadata)
+        guarantee = try c.decodeIfPresent(DeliveryGuarantee.self, forKey: .guarantee)
+        statusCallback = try c.decodeIfPresent(String.self, forKey: .statusCallback)
+        secure = try c.decodeIfPresent(SecureTarget.self, forKey: .secure)
+    }
+
     /// Limits applied by ``validate(limits:now:)``.
     public struct Limits: Sendable, Equatable {
         /// Most segments one message may take (413 above).
