@@ -25,7 +25,7 @@ public enum OtherMessagePolicy: Sendable, Equatable {
 ///
 /// Example:
 /// ```swift
-/// let link = try await SecureModemLink.open(modem: modem, identity: me, stateFile: file)
+/// let link = try await SecureModemLink.open(modem: modem, identity: me, store: file)
 /// try await link.channel.send(text: "hi", to: bank, number: "+100")
 /// for await event in link.channel.events { … }          // commit each .message(m) with link.channel.commit(m.receipt)
 /// for await sms in link.otherMessages { …; try await sms.acknowledge() }
@@ -55,13 +55,13 @@ public final class SecureModemLink: Sendable {
 
     /// Opens the channel over `modem` and starts feeding it incoming frames and timers.
     /// `observer`, if given, sees every outgoing SMS first (e.g. to print `FrameSummary` in a demo).
-    public static func open(modem: Modem, identity: Identity, stateFile: (any SecureStateStore)?,
+    public static func open(modem: Modem, identity: Identity, store: (any SecureStateStore)?,
                             configuration: EndpointConfiguration = .init(), port: Int = defaultPort,
                             others: OtherMessagePolicy = .handOn,
                             observer: (@Sendable (OutboundSMS) async -> Void)? = nil) async throws -> SecureModemLink {
         let modemTransport = ModemFrameTransport(modem: modem, kind: configuration.transport, port: port)
         let transport: any FrameTransport = observer.map { TappedTransport(modemTransport, observer: $0) } ?? modemTransport
-        let channel = try SecureChannel(identity: identity, stateFile: stateFile, configuration: configuration,
+        let channel = try await SecureChannel(identity: identity, store: store, configuration: configuration,
                                         transport: transport)
         await channel.startTimers()
         let (otherStream, otherContinuation) = AsyncStream<IncomingMessage>.makeStream(bufferingPolicy: .bufferingOldest(256))

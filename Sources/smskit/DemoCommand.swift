@@ -54,12 +54,12 @@ struct DemoCommand: AsyncParsableCommand {
         var bankConfiguration = configuration
         bankConfiguration.role = .bank
         let bank = try await SecureModemLink.open(
-            modem: try await Modem(port: bankPort, logger: quiet), identity: bankKey, stateFile: nil,
+            modem: try await Modem(port: bankPort, logger: quiet), identity: bankKey, store: nil,
             configuration: bankConfiguration, observer: { await air.record(from: "bank", $0) })
         // The client's key was enrolled out of band (at account opening), bound to its number.
         try await bank.channel.enrol(clientKey.publicKey, number: Self.clientNumber, customerID: "12345678")
         let client = try await SecureModemLink.open(
-            modem: try await Modem(port: clientPort, logger: quiet), identity: clientKey, stateFile: nil,
+            modem: try await Modem(port: clientPort, logger: quiet), identity: clientKey, store: nil,
             configuration: configuration, observer: { await air.record(from: "client", $0) })
 
         section("Over the air (every SMS the modems sent)")

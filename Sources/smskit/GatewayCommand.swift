@@ -187,8 +187,8 @@ struct GatewayRun: AsyncParsableCommand {
         var secure: SecureMessaging?
         if let bankIdentity, let sqlite = store as? SQLiteStore {
             do {
-                let state = try SecureStateStoreFactory.make(store: sqlite, dataDirectory: dir, identity: bankIdentity)
-                secure = try SecureMessaging(identity: bankIdentity, stateStore: state, store: sqlite, sendBell: sendBell,
+                let state = try SecureStateStoreFactory.make(store: sqlite, identity: bankIdentity)
+                secure = try await SecureMessaging(identity: bankIdentity, stateStore: state, store: sqlite, sendBell: sendBell,
                                              inboxBell: inboxBell, logger: logger)
             } catch {
                 Output.error("error: secure messaging: \(error)")

@@ -100,7 +100,7 @@ struct SecureCommand: AsyncParsableCommand {
             Termination.onSignal { await modem.close() }
             let configuration = EndpointConfiguration(transport: kind, retry: retry, ackDelay: ackDelay, role: role,
                                                       enrolment: enrolment)
-            let link = try await SecureModemLink.open(modem: modem, identity: identity, stateFile: file,
+            let link = try await SecureModemLink.open(modem: modem, identity: identity, store: file,
                                                       configuration: configuration, port: appPort)
             try await prepare(link.channel)
             return (link, identity)
@@ -382,14 +382,14 @@ struct SecureCommand: AsyncParsableCommand {
             let peerKey = try PublicKey(hex: peer)
             let identity = try keys.identity()
             let file = try keys.stateFile(for: identity, role: .bank)
-            var endpoint = SecureEndpoint(identity: identity, state: try file.load(),
-                                          configuration: EndpointConfiguration(role: .bank))
+            var endpoint = SecureEndpoint(identity: identity, configuration: EndpointConfiguration(role: .bank))
+            endpoint.load(try file.read(StateQuery(keys: [peerKey])))
             if revoke {
                 endpoint.revoke(peer: peerKey)
             } else {
                 endpoint.enrol(peerKey, number: number, customerID: customer)
             }
-            try file.save(endpoint.state)
+            try file.write(endpoint.changes())
             let result = Result(public_key: peerKey.hex, fingerprint: peerKey.fingerprint, number: number,
                                 customer_id: customer, revoked: revoke)
             if json { try Output.json(result) } else {

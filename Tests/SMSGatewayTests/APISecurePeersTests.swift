@@ -16,8 +16,8 @@ struct APISecurePeersTests {
     static func customer(_ n: UInt8) throws -> PublicKey { try Identity.generate(seed: [UInt8](repeating: n, count: 32)).publicKey }
 
     /// A harness with secure messaging over its store (the engine's state in memory).
-    static func secure(_ harness: APIHarness) throws -> SecureMessaging {
-        try SecureMessaging(identity: try bank(), stateStore: nil, store: harness.store, sendBell: Doorbell(),
+    static func secure(_ harness: APIHarness) async throws -> SecureMessaging {
+        try await SecureMessaging(identity: try bank(), stateStore: nil, store: harness.store, sendBell: Doorbell(),
                             inboxBell: Doorbell(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     }
 
@@ -25,7 +25,7 @@ struct APISecurePeersTests {
     func enrol() async throws {
         let harness = try await APIHarness()
         let key = try Self.customer(1)
-        try await harness.test(secure: try Self.secure(harness)) { client in
+        try await harness.test(secure: try await Self.secure(harness)) { client in
             // Upper-case hex and a number with spaces are accepted and normalised.
             let created = try await client.post("/v1/peers", #"{"public_key":"\#(key.hex.uppercased())","number":"+1 555 0003","customer_id":"c-42"}"#)
             #expect(created.status == .created)
@@ -52,7 +52,7 @@ struct APISecurePeersTests {
     func duplicate() async throws {
         let harness = try await APIHarness()
         let key = try Self.customer(2)
-        try await harness.test(secure: try Self.secure(harness)) { client in
+        try await harness.test(secure: try await Self.secure(harness)) { client in
             let first = try await client.post("/v1/peers", #"{"public_key":"\#(key.hex)","number":"+15550003"}"#)
             let id = try first.decode(PeerResource.self).id
             let again = try await client.post("/v1/peers", #"{"public_key":"\#(key.hex.uppercased())","number":"+15550004"}"#)
@@ -97,7 +97,7 @@ struct APISecurePeersTests {
     @Test("bad enrolments answer problem+json naming the field and store nothing", arguments: try badPeers())
     func badEnrolment(_ bad: BadPeer) async throws {
         let harness = try await APIHarness()
-        try await harness.test(secure: try Self.secure(harness)) { client in
+        try await harness.test(secure: try await Self.secure(harness)) { client in
             let reply = try await client.post("/v1/peers", bad.json)
             #expect(Int(reply.status.code) == bad.status)
             let problem = try reply.problem()
@@ -111,7 +111,7 @@ struct APISecurePeersTests {
     func delete() async throws {
         let harness = try await APIHarness()
         let key = try Self.customer(4)
-        try await harness.test(secure: try Self.secure(harness)) { client in
+        try await harness.test(secure: try await Self.secure(harness)) { client in
             let id = try await client.post("/v1/peers", #"{"public_key":"\#(key.hex)","number":"+15550003"}"#).decode(PeerResource.self).id
             let deleted = try await client.request(.delete, "/v1/peers/\(id)")
             #expect(deleted.status == .noContent)
@@ -130,7 +130,7 @@ struct APISecurePeersTests {
     func secureMessage() async throws {
         let harness = try await APIHarness()
         let key = try Self.customer(5)
-        try await harness.test(secure: try Self.secure(harness)) { client in
+        try await harness.test(secure: try await Self.secure(harness)) { client in
             let peer = try await client.post("/v1/peers", #"{"public_key":"\#(key.hex)","number":"+15550003"}"#).decode(PeerResource.self)
             let accepted = try await client.post("/v1/messages", #"{"secure":{"peer":"\#(peer.id)"},"text":"your code is 4711"}"#,
                                                  idempotencyKey: "k1")

@@ -112,7 +112,7 @@ struct GatewaySecureEndToEndTests {
         // 4. The client (SecureSMS over SecureModemLink, in this process, on the same state) gets it and acknowledges it.
         let modem = try await Modem(port: clientPort, logger: Logger(label: "client") { _ in SwiftLogNoOpLogHandler() })
         let link = try await SecureModemLink.open(
-            modem: modem, identity: keys.client, stateFile: try StateFile(path: keys.clientState, identity: keys.client),
+            modem: modem, identity: keys.client, store: try StateFile(path: keys.clientState, identity: keys.client),
             configuration: EndpointConfiguration(ackDelay: 0.2, role: .client))
         var received: ReceivedMessage?
         let channel = link.channel

@@ -21,8 +21,8 @@ import Testing
                                                   ackDelay: 0.2)
         var bankConfiguration = configuration
         bankConfiguration.role = .bank
-        let client = try await SecureModemLink.open(modem: ma, identity: Fixtures.client, stateFile: nil, configuration: configuration)
-        let bank = try await SecureModemLink.open(modem: mb, identity: Fixtures.bank, stateFile: nil, configuration: bankConfiguration)
+        let client = try await SecureModemLink.open(modem: ma, identity: Fixtures.client, store: nil, configuration: configuration)
+        let bank = try await SecureModemLink.open(modem: mb, identity: Fixtures.bank, store: nil, configuration: bankConfiguration)
         try await bank.channel.enrol(Fixtures.client.publicKey, number: "+15550001", customerID: "c-7")
         return (net, client, bank)
     }

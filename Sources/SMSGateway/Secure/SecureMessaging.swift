@@ -55,10 +55,10 @@ public actor SecureMessaging {
         EndpointConfiguration(transport: .binary, ackDelay: 1, role: .bank, enrolment: EnrolmentPolicy(open: false))
     }
 
-    /// Opens the engine over `stateStore` (messages delivered but never committed are reported again).
+    /// Opens the engine over `stateStore` (nil: in memory; messages delivered but never committed are reported again).
     public init(identity: Identity, stateStore: (any SecureStateStore)?, store: any SecureGatewayStore, sendBell: Doorbell,
                 inboxBell: Doorbell, configuration: EndpointConfiguration = SecureMessaging.defaultConfiguration,
-                logger: Logger) throws(SecureSMSError) {
+                logger: Logger) async throws(SecureSMSError) {
         self.identity = identity
         self.publicKey = identity.publicKey
         self.store = store
@@ -67,7 +67,7 @@ public actor SecureMessaging {
         log[metadataKey: "component"] = "secure"
         self.logger = log
         let transport = GatewayFrameTransport(store: store, sendBell: sendBell)
-        let channel = try SecureChannel(identity: identity, stateFile: stateStore, configuration: configuration, transport: transport)
+        let channel = try await SecureChannel(identity: identity, store: stateStore, configuration: configuration, transport: transport)
         self.channel = channel
         let (work, continuation) = AsyncStream<Work>.makeStream()
         self.work = work

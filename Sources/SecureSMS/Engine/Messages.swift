@@ -22,6 +22,15 @@ public struct MessageReceipt: Sendable, Hashable, Codable {
     public var session: UInt64
     /// The message's sequence number in that session.
     public var sequence: UInt32
+    /// The peer the session belongs to (a store loads this peer to commit).
+    public var peer: PublicKey?
+
+    /// Creates a receipt.
+    public init(session: UInt64, sequence: UInt32, peer: PublicKey? = nil) {
+        self.session = session
+        self.sequence = sequence
+        self.peer = peer
+    }
 }
 
 /// An application message delivered (exactly once, in order) from a peer.
@@ -48,7 +57,7 @@ public struct ReceivedMessage: Sendable, Equatable {
     /// Whether it came from the number of the peer's record (replies go there in any case).
     public var fromRecordedNumber: Bool = true
     /// Pass to `commit` once the message is stored: then it is acknowledged.
-    public var receipt: MessageReceipt = MessageReceipt(session: 0, sequence: 0)
+    public var receipt = MessageReceipt(session: 0, sequence: 0)
 
     /// The payload as text (UTF-8 decoding; invalid sequences are replaced).
     public var text: String { String(decoding: payload, as: UTF8.self) }

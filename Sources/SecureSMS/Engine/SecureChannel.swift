@@ -6,24 +6,31 @@ public protocol FrameTransport: Sendable {
     func transmit(_ sms: OutboundSMS) async throws
 }
 
-/// An actor that runs a `SecureEndpoint` for real: persists the state before every transmission,
-/// transmits through a `FrameTransport`, fires timers (acks, retransmissions) and streams events.
+/// An actor that runs a `SecureEndpoint` for real, one step at a time: it reads the peers the step needs
+/// from a `SecureStateStore`, runs the engine, writes the step's changes in one transaction, and only then
+/// transmits through a `FrameTransport` and reports events. It fires timers (acks, retransmissions) and
+/// streams events.
+///
+/// Steps run one after another (never two reads before a write), so two steps cannot roll each other back.
 ///
 /// Example:
 /// ```swift
-/// let channel = try SecureChannel(identity: me, stateFile: try StateFile(path: dir + "/state", identity: me),
-///                                 transport: myTransport)
+/// let channel = try await SecureChannel(identity: me, store: try StateFile(path: dir + "/state", identity: me),
+///                                       transport: myTransport)
 /// let sent = try await channel.send(text: "hello", to: bankKey, number: "+100")
 /// for await event in channel.events { … }   // feed received SMS with `receive(_:from:)`;
 ///                                           // store each .message(m), then `commit(m.receipt)`
 /// ```
 public actor SecureChannel {
     private var endpoint: SecureEndpoint
-    private let stateFile: (any SecureStateStore)?
+    private let store: any SecureStateStore
     private let transport: any FrameTransport
     private let clock: @Sendable () -> Double
     private let continuation: AsyncStream<SecureEvent>.Continuation
     private var timerTask: Task<Void, Never>?
+    private var stepping = false
+    private var stepWaiters: [CheckedContinuation<Void, Never>] = []
+    private var lastExpiry = -Double.infinity
 
     /// Events for the application (messages, delivered, failed, rejected).
     public nonisolated let events: AsyncStream<SecureEvent>
@@ -31,14 +38,16 @@ public actor SecureChannel {
     /// Message ids of which at least one SMS was handed to the transport (`unconfirmed` vs `failed`).
     private var transmitted: Set<UInt64> = []
 
-    /// Opens a channel; restores state from `stateFile` (nil: in memory only). Messages delivered before a
-    /// restart but never committed are reported again as `.message` events.
-    public init(identity: Identity, stateFile: (any SecureStateStore)?, configuration: EndpointConfiguration = .init(),
+    /// Opens a channel over `store` (nil: a `MemoryStateStore`, nothing persisted). Messages delivered
+    /// before a restart but never committed are reported again as `.message` events.
+    public init(identity: Identity, store: (any SecureStateStore)?, configuration: EndpointConfiguration = .init(),
                 transport: any FrameTransport,
-                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws(SecureSMSError) {
-        let state = try stateFile?.load() ?? EndpointState()
-        self.endpoint = SecureEndpoint(identity: identity, state: state, configuration: configuration)
-        self.stateFile = stateFile
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) async throws(SecureSMSError) {
+        let store = store ?? MemoryStateStore()
+        var endpoint = SecureEndpoint(identity: identity, configuration: configuration)
+        endpoint.load(try await store.read(StateQuery(holdingInbox: true)))
+        self.endpoint = endpoint
+        self.store = store
         self.transport = transport
         self.clock = clock
         (events, continuation) = AsyncStream<SecureEvent>.makeStream()
@@ -48,17 +57,19 @@ public actor SecureChannel {
     /// Sends text (see `SecureEndpoint.send(text:to:number:now:)`); returns after the frames were handed over.
     @discardableResult
     public func send(text: String, to peer: PublicKey, number: String) async throws -> SecureEndpoint.SendResult {
-        let result = try endpoint.send(text: text, to: peer, number: number, now: clock())
-        try await commit(result.step)
-        return result
+        try await run(StateQuery(keys: [peer])) { endpoint, now in
+            let result = try endpoint.send(text: text, to: peer, number: number, now: now)
+            return (result, result.step)
+        }.value
     }
 
     /// Sends bytes.
     @discardableResult
     public func send(_ payload: [UInt8], to peer: PublicKey, number: String) async throws -> SecureEndpoint.SendResult {
-        let result = try endpoint.send(payload, to: peer, number: number, now: clock())
-        try await commit(result.step)
-        return result
+        try await run(StateQuery(keys: [peer])) { endpoint, now in
+            let result = try endpoint.send(payload, to: peer, number: number, now: now)
+            return (result, result.step)
+        }.value
     }
 
     /// Feeds one received frame. Returns after the state (and so the message, in the endpoint's inbox) is
@@ -67,35 +78,63 @@ public actor SecureChannel {
     /// Returns the rejection, if the frame was rejected (nothing delivered).
     @discardableResult
     public func receive(_ bytes: [UInt8], from number: String) async throws -> SecureSMSError? {
-        let step = endpoint.receive(bytes, from: number, now: clock())
-        try await commit(step)
-        for case .rejected(_, let error) in step.events { return error }
-        return nil
+        let frame: Frame
+        switch endpoint.reassemble(bytes, from: number, now: clock()) {
+        case .incomplete: return nil
+        case .rejected(let step):
+            await dispatch(step)
+            return step.rejection
+        case .frame(let whole): frame = whole
+        }
+        let query = SecureEndpoint.query(for: frame, from: number)
+        var step = try await run(query) { endpoint, now in ((), endpoint.accept(frame, from: number, now: now)) }.step
+        if step.rejection == .enrolmentFull {
+            // Unverified peers beyond the cap: forget the idle ones (the store holds them all), then retry once.
+            try await expire(force: true)
+            step = try await run(query) { endpoint, now in ((), endpoint.accept(frame, from: number, now: now)) }.step
+        }
+        return step.rejection
     }
 
     /// The application stored the message of `receipt`: persist that, then let the acknowledgement go.
     public func commit(_ receipt: MessageReceipt) async throws {
-        try await commit(endpoint.commit(receipt, now: clock()))
+        let query = receipt.peer.map { StateQuery(keys: [$0]) } ?? StateQuery(holdingInbox: true)
+        try await run(query) { endpoint, now in ((), try endpoint.commit(receipt, now: now)) }
     }
 
     /// Bank side: enrols a key for a customer at a number (persisted).
-    public func enrol(_ key: PublicKey, number: String, customerID: String? = nil) throws(SecureSMSError) {
-        endpoint.enrol(key, number: number, customerID: customerID)
-        try stateFile?.save(endpoint.state)
+    public func enrol(_ key: PublicKey, number: String, customerID: String? = nil) async throws {
+        try await run(StateQuery(keys: [key])) { endpoint, _ in
+            endpoint.enrol(key, number: number, customerID: customerID)
+            return ((), EndpointStep())
+        }
     }
 
-    /// Runs due timers now (acks, replies, retransmissions, failures).
+    /// The record of `key`, if any.
+    public func peer(_ key: PublicKey) async throws -> PeerRecord? {
+        try await store.read(StateQuery(keys: [key])).peers.first { $0.key == key }?.record
+    }
+
+    /// Runs due timers now (acks, replies, retransmissions, failures, idle sessions).
     public func tick() async throws {
-        try await commit(endpoint.tick(now: clock()))
+        try await run(StateQuery(dueBy: clock())) { endpoint, now in ((), endpoint.tick(now: now)) }
+        try await expire(force: false)
     }
 
     /// Sends owed acknowledgements and handshake replies now.
     public func flush() async throws {
-        try await commit(endpoint.flush(now: clock()))
+        try await run(StateQuery(dueBy: .infinity)) { endpoint, now in ((), endpoint.flush(now: now)) }
     }
 
     /// Frames still waiting for an acknowledgement (handshake replies included).
-    public var outstandingCount: Int { endpoint.outstandingCount }
+    public var outstandingCount: Int {
+        get async { (try? await store.summary().outstanding) ?? 0 }
+    }
+
+    /// Messages not yet acknowledged.
+    public var unacknowledgedCount: Int {
+        get async { (try? await store.summary().unacknowledged) ?? 0 }
+    }
 
     /// Starts a background task that runs timers when they are due (polling at most every `granularity` s).
     public func startTimers(granularity: Double = 0.25) {
@@ -117,36 +156,54 @@ public actor SecureChannel {
     }
 
     /// Marks a peer as holding our key (enrolled out of band), so first contacts are 52-byte hellos (persisted).
-    public func markIntroduced(_ peer: PublicKey) throws(SecureSMSError) {
-        endpoint.markIntroduced(peer)
-        try stateFile?.save(endpoint.state)
+    public func markIntroduced(_ peer: PublicKey) async throws {
+        try await run(StateQuery(keys: [peer])) { endpoint, _ in
+            endpoint.markIntroduced(peer)
+            return ((), EndpointStep())
+        }
     }
 
     /// Revokes a peer (persisted); messages still unacknowledged to it are reported.
-    public func revoke(_ peer: PublicKey) throws(SecureSMSError) {
-        let events = endpoint.revoke(peer: peer)
-        try stateFile?.save(endpoint.state)
-        for event in events { continuation.yield(event) }
+    public func revoke(_ peer: PublicKey) async throws {
+        try await run(StateQuery(keys: [peer])) { endpoint, _ in ((), EndpointStep(events: endpoint.revoke(peer: peer))) }
+    }
+
+    /// Forgets a peer (record, replay state and sessions; persisted); messages still unacknowledged to it
+    /// are reported, uncommitted ones from it stay until committed.
+    public func remove(_ peer: PublicKey) async throws {
+        try await run(StateQuery(keys: [peer])) { endpoint, _ in ((), EndpointStep(events: endpoint.remove(peer: peer))) }
     }
 
     /// Pins a peer for a number (persisted).
-    public func pin(_ peer: PublicKey, number: String) throws(SecureSMSError) {
-        endpoint.pin(peer, number: number)
-        try stateFile?.save(endpoint.state)
+    public func pin(_ peer: PublicKey, number: String) async throws {
+        try await run(StateQuery(keys: [peer])) { endpoint, _ in
+            endpoint.pin(peer, number: number)
+            return ((), EndpointStep())
+        }
     }
 
     /// Forces a new handshake for the next message to `peer`.
-    public func rekey(_ peer: PublicKey) throws(SecureSMSError) {
-        endpoint.rekey(peer: peer)
-        try stateFile?.save(endpoint.state)
+    public func rekey(_ peer: PublicKey) async throws {
+        try await run(StateQuery(keys: [peer])) { endpoint, _ in
+            endpoint.rekey(peer: peer)
+            return ((), EndpointStep())
+        }
     }
 
-    /// Messages not yet acknowledged.
-    public var unacknowledgedCount: Int { endpoint.unacknowledgedCount }
-
     private func tickIfDue() async throws {
-        guard let deadline = endpoint.nextDeadline, deadline <= clock() else { return }
+        guard let deadline = try await store.nextDeadline(), deadline <= clock() else { return }
         try await tick()
+    }
+
+    /// Unverified peers idle beyond the policy and stale first-contact times go (at most once a minute
+    /// unless `force`).
+    private func expire(force: Bool) async throws {
+        let now = clock()
+        guard force || now - lastExpiry >= 60 else { return }
+        lastExpiry = now
+        let policy = endpoint.configuration.enrolment
+        try await store.expire(unverifiedIdleBefore: now - policy.unverifiedIdleExpiry,
+                               firstContactsBefore: now - policy.rateWindow)
     }
 
     /// Whether at least one SMS of message `id` was handed to the transport (and its outcome not yet reported).
@@ -155,12 +212,44 @@ public actor SecureChannel {
     /// The last error a transmission gave (frames of messages stay in the outbox and are retransmitted).
     public private(set) var lastTransmitError: String?
 
-    /// Persist first, then transmit, then tell the application. A transmit error drops no event and does
-    /// not throw: every event is reported, frames in the outbox are retransmitted by the timers, and a
-    /// message none of whose SMS ever went out ends as `failed` instead of `unconfirmed`. Only a failed
-    /// save throws (then nothing was transmitted or reported).
-    private func commit(_ step: EndpointStep) async throws {
-        try stateFile?.save(endpoint.state)
+    /// One step: read the working set, run `body`, write the changes; then transmit and report. A failed
+    /// read, body or write throws and transmits and reports nothing (the store keeps what it had).
+    @discardableResult
+    private func run<T>(_ query: StateQuery, _ body: (inout SecureEndpoint, Double) throws -> (T, EndpointStep))
+        async throws -> (value: T, step: EndpointStep) {
+        await acquireStep()
+        let value: T
+        let step: EndpointStep
+        do {
+            endpoint.load(try await store.read(query))
+            (value, step) = try body(&endpoint, clock())
+            let changes = endpoint.changes()
+            if !changes.isEmpty { try await store.write(changes) }
+        } catch {
+            releaseStep()
+            throw error
+        }
+        releaseStep()
+        await dispatch(step)
+        return (value, step)
+    }
+
+    private func acquireStep() async {
+        guard stepping else {
+            stepping = true
+            return
+        }
+        await withCheckedContinuation { stepWaiters.append($0) }
+    }
+
+    private func releaseStep() {
+        if stepWaiters.isEmpty { stepping = false } else { stepWaiters.removeFirst().resume() }
+    }
+
+    /// Transmit, then tell the application. A transmit error drops no event and does not throw: every
+    /// event is reported, frames in the outbox are retransmitted by the timers, and a message none of
+    /// whose SMS ever went out ends as `failed` instead of `unconfirmed`.
+    private func dispatch(_ step: EndpointStep) async {
         for sms in step.outbound {
             do {
                 try await transport.transmit(sms)
@@ -180,5 +269,13 @@ public actor SecureChannel {
             default: break
             }
         }
+    }
+}
+
+extension EndpointStep {
+    /// The first rejection the step reports, if any.
+    var rejection: SecureSMSError? {
+        for case .rejected(_, let error) in events { return error }
+        return nil
     }
 }

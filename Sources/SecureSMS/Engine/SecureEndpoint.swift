@@ -21,6 +21,11 @@ public struct SecureEndpoint: Sendable {
     /// Settings.
     public var configuration: EndpointConfiguration
     private var reassembler = Reassembler()
+    /// What the last `load` gave (`changes()` reports the difference).
+    private var baseline = StoredState()
+    /// Store mode: unverified peers and tracked numbers in the store beyond the loaded working set.
+    private var unverifiedElsewhere = 0
+    private var trackedNumbersElsewhere = 0
     private let ephemeralSource: @Sendable () throws(SecureSMSError) -> Handshake.Ephemeral
 
     /// Largest application payload of one message (255 SMS worth).
@@ -39,6 +44,63 @@ public struct SecureEndpoint: Sendable {
         self.state = state
         self.configuration = configuration
         self.ephemeralSource = ephemerals
+    }
+
+    // MARK: Working set (store mode)
+
+    /// Replaces the state with a store's working set for one step (`SecureStateStore.read`). Everything a
+    /// step changes is then reported by `changes()`; the reassembly buffer is kept across loads.
+    public mutating func load(_ snapshot: StateSnapshot) {
+        state.load(snapshot)
+        baseline = StoredState()
+        baseline.counters = snapshot.counters
+        for peer in snapshot.peers { baseline.peers[peer.key] = peer }
+        baseline.numberFirstContacts = snapshot.numberFirstContacts
+        unverifiedElsewhere = max(0, snapshot.unverifiedTotal - state.peers.unverifiedCount)
+        trackedNumbersElsewhere = max(0, snapshot.trackedNumbersTotal - snapshot.numberFirstContacts.count)
+    }
+
+    /// What changed since the last `load` (or since creation): the peers to write, with their index
+    /// columns, the peers to delete, the counters and the first-contact times.
+    public func changes() -> StateChanges {
+        var changes = StateChanges()
+        if state.counters != baseline.counters { changes.counters = state.counters }
+        let grouped = state.sessionsByPeer
+        for key in Set(baseline.peers.keys).union(state.peers.records.keys).union(grouped.keys) {
+            let record = state.peers[key]
+            let sessions = grouped[key] ?? []
+            if record == nil, sessions.isEmpty {
+                if baseline.peers[key] != nil { changes.removedPeers.append(key) }
+                continue
+            }
+            let peer = PeerState(key: key, record: record, sessions: sessions, configuration: configuration)
+            if baseline.peers[key] != peer { changes.peers.append(peer) }
+        }
+        for (number, times) in state.numberFirstContacts where baseline.numberFirstContacts[number] != times {
+            changes.numberFirstContacts[number] = times
+        }
+        for number in baseline.numberFirstContacts.keys where state.numberFirstContacts[number] == nil {
+            changes.numberFirstContacts[number] = []
+        }
+        return changes
+    }
+
+    /// The peers a received frame may concern (what to `load` before `accept`).
+    public static func query(for frame: Frame, from number: String) -> StateQuery {
+        var query = StateQuery(number: number)
+        switch frame.header.type {
+        case .hello:
+            query.keyID = frame.keyID
+            query.totals = true
+        case .intro:
+            if let key = try? PublicKey(bytes: frame.staticKey) { query.keys = [key] }
+            query.totals = true
+        case .reply:
+            query.awaitingReply = true
+        case .data, .ack, .cont:
+            break
+        }
+        return query
     }
 
     // MARK: Peers
@@ -321,9 +383,37 @@ public struct SecureEndpoint: Sendable {
 
     /// Feeds one received SMS (frame bytes) from `number`. Never throws: bad frames become `.rejected` events.
     public mutating func receive(_ bytes: [UInt8], from number: String, now: Double) -> EndpointStep {
+        switch reassemble(bytes, from: number, now: now) {
+        case .incomplete: return EndpointStep()
+        case .rejected(let step): return step
+        case .frame(let whole): return accept(whole, from: number, now: now)
+        }
+    }
+
+    /// What `reassemble` made of one SMS.
+    public enum Reassembly: Sendable {
+        /// A fragment; the frame is not complete yet.
+        case incomplete
+        /// Not a frame (or a bad fragment): the step reports the rejection.
+        case rejected(EndpointStep)
+        /// A whole frame, to `accept` (after loading `SecureEndpoint.query(for:from:)` in store mode).
+        case frame(Frame)
+    }
+
+    /// Parses one received SMS and joins fragments (kept in memory across loads).
+    public mutating func reassemble(_ bytes: [UInt8], from number: String, now: Double) -> Reassembly {
         do {
             let frame = try Frame(bytes: bytes)
-            guard let whole = try reassembler.add(frame, from: number, now: now) else { return EndpointStep() }
+            guard let whole = try reassembler.add(frame, from: number, now: now) else { return .incomplete }
+            return .frame(whole)
+        } catch {
+            return .rejected(EndpointStep(events: [.rejected(from: number, error: error)]))
+        }
+    }
+
+    /// Feeds one whole frame from `number`. Never throws: bad frames become `.rejected` events.
+    public mutating func accept(_ whole: Frame, from number: String, now: Double) -> EndpointStep {
+        do {
             switch whole.header.type {
             case .hello, .intro: return try acceptFirstContact(whole, from: number, now: now)
             case .reply: return try acceptReply(whole, from: number, now: now)
@@ -357,8 +447,8 @@ public struct SecureEndpoint: Sendable {
             record = known
         } else {
             guard policy.open else { throw SecureSMSError.notEnrolled(fingerprint: key.fingerprint) }
-            if state.peers.unverifiedCount >= policy.maximumUnverifiedPeers { expireUnverified(now: now) }
-            guard state.peers.unverifiedCount < policy.maximumUnverifiedPeers else { throw SecureSMSError.enrolmentFull }
+            if unverifiedCount >= policy.maximumUnverifiedPeers { expireUnverified(now: now) }
+            guard unverifiedCount < policy.maximumUnverifiedPeers else { throw SecureSMSError.enrolmentFull }
             try takeNumberToken(number, now: now)
             record = PeerRecord(key: key, trust: .unverified, number: number)
         }
@@ -389,14 +479,20 @@ public struct SecureEndpoint: Sendable {
         return step
     }
 
+    /// Unverified peers, loaded or not.
+    private var unverifiedCount: Int { state.peers.unverifiedCount + unverifiedElsewhere }
+
     /// Per-number limit on first contacts from unknown keys (bounded map; fails closed when full).
     private mutating func takeNumberToken(_ number: String, now: Double) throws(SecureSMSError) {
         let window = configuration.enrolment.rateWindow
         var times = (state.numberFirstContacts[number] ?? []).filter { now - $0 < window }
         guard times.count < configuration.enrolment.firstContactsPerWindow else { throw .rateLimited("number \(number)") }
-        if state.numberFirstContacts[number] == nil, state.numberFirstContacts.count >= EndpointState.trackedNumbers {
+        if state.numberFirstContacts[number] == nil,
+           state.numberFirstContacts.count + trackedNumbersElsewhere >= EndpointState.trackedNumbers {
             state.numberFirstContacts = state.numberFirstContacts.filter { $0.value.contains { now - $0 < window } }
-            guard state.numberFirstContacts.count < EndpointState.trackedNumbers else { throw .rateLimited("unknown numbers") }
+            guard state.numberFirstContacts.count + trackedNumbersElsewhere < EndpointState.trackedNumbers else {
+                throw .rateLimited("unknown numbers")
+            }
         }
         times.append(now)
         state.numberFirstContacts[number] = times
@@ -655,7 +751,7 @@ public struct SecureEndpoint: Sendable {
                                       trust: record?.trust ?? session.trust, sequence: sequence)
         message.customerID = record?.customerID
         message.fromRecordedNumber = entry.from == (record?.number ?? session.number)
-        message.receipt = MessageReceipt(session: session.id, sequence: sequence)
+        message.receipt = MessageReceipt(session: session.id, sequence: sequence, peer: session.peer)
         return message
     }
 
@@ -747,10 +843,7 @@ public struct SecureEndpoint: Sendable {
             step.append(resend(index, seqs: due))
         }
         let idle = configuration.sessionIdleExpiry
-        state.sessions.removeAll {
-            now - $0.lastActivity > idle && $0.outbox.allSatisfy { !$0.reportable } && $0.queue.isEmpty && $0.inbox.isEmpty
-                && $0.ackOwedSince == nil
-        }
+        state.sessions.removeAll { now - $0.lastActivity > idle && $0.isIdleDroppable }
         return step
     }
 

@@ -1,90 +1,110 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The encrypted, atomically written file that holds an endpoint's `EndpointState` (clients and the CLI).
+/// The encrypted, atomically written file that holds an endpoint's whole state (clients and the CLI).
 ///
 /// - **One process per file**: opening takes an exclusive `flock` on `<path>.lock` for the life of the
 ///   object; a second process fails at once with a clear error (two writers would roll each other back).
-/// - **Encryption**: a random 32-byte state key, wrapped (XChaCha20-Poly1305) under
-///   `BLAKE2b(key: identity secret, "SecureSMS-v2 state wrap")` and stored in the file; the state itself is
-///   XChaCha20-Poly1305 under the state key with a fresh random nonce per save.
-///   Layout `"SSS2" ‖ nonce(24) ‖ wrapped key(32+16) ‖ nonce(24) ‖ ciphertext ‖ tag`.
+/// - **Encryption**: a `StateCipher` key (random, wrapped under the identity) seals the whole state with
+///   XChaCha20-Poly1305 and a fresh random nonce per write.
+///   Layout `"SSS3" ‖ wrapped key(24+32+16) ‖ nonce(24) ‖ ciphertext ‖ tag`; files written before peers
+///   were stored one by one (`"SSS2"`) are read and rewritten in the new layout on the next write.
+/// - **Cost**: every write rewrites the file, so it suits a handful of peers (an app, the CLI). A bank
+///   with many peers uses an indexed store (`SQLiteSecureStateStore` in SMSGateway).
 ///
-/// Example: `let file = try StateFile(path: dir + "/client.state", identity: id); var s = try file.load(); …; try file.save(s)`.
+/// Example: `let channel = try await SecureChannel(identity: id, store: try StateFile(path: dir + "/client.state", identity: id), transport: t)`.
 public final class StateFile: SecureStateStore {
     /// The file path.
     public let path: String
-    private let wrapKey: SecretBytes
-    private let stateKey: SecretBytes
-    private let wrapped: [UInt8]
+    private let cipher: StateCipher
     private let lockDescriptor: Int32
-    private static let magic = Array("SSS2".utf8)
+    private let stored: Mutex<StoredState>
+    private static let magic = Array("SSS3".utf8)
+    private static let legacyMagic = Array("SSS2".utf8)
 
-    /// Opens (or prepares) the state file at `path` for `identity`, taking its lock.
+    /// Opens (or prepares) the state file at `path` for `identity`, taking its lock, and reads it.
     public init(path: String, identity: Identity) throws(SecureSMSError) {
         self.path = path
         let lock = try AtomicFile.lock(path + ".lock")
         do {
-            let wrapKey = SecretBytes(try identity.withSecret { Sodium.blake2b(Array("SecureSMS-v2 state wrap".utf8), key: $0) })
-            self.wrapKey = wrapKey
-            if let bytes = try AtomicFile.read(path) {
-                let header = try Self.header(bytes, path: path)
-                guard let key = try? wrapKey.withBytes({ k throws(SecureSMSError) in
-                    try Sodium.openRandomNonce(header, key: k, ad: StateFile.magic)
-                }) else {
-                    throw SecureSMSError.corruptKeyFile("\(path) does not belong to this identity or was modified")
-                }
-                stateKey = SecretBytes(key)
-                wrapped = header
-            } else {
-                let key = try Sodium.random(32)
-                stateKey = SecretBytes(key)
-                wrapped = try wrapKey.withBytes { k throws(SecureSMSError) in try Sodium.sealRandomNonce(key, key: k, ad: StateFile.magic) }
-            }
-        } catch let error as SecureSMSError {
-            close(lock)
-            throw error
+            let bytes = try AtomicFile.read(path)
+            let wrapped = try bytes.map { b throws(SecureSMSError) in try Self.header(b, path: path).wrapped }
+            let cipher = try StateCipher(identity: identity, wrapped: wrapped, what: path)
+            self.cipher = cipher
+            stored = Mutex(try bytes.map { b throws(SecureSMSError) in try Self.decode(b, cipher: cipher, path: path) } ?? StoredState())
         } catch {
             close(lock)
-            throw .io("\(path): \(error)")
+            throw error
         }
         lockDescriptor = lock
     }
 
     deinit { close(lockDescriptor) }
 
-    private static let wrappedBytes = 24 + 32 + 16
-
-    private static func header(_ bytes: [UInt8], path: String) throws(SecureSMSError) -> [UInt8] {
-        guard bytes.count > 4 + wrappedBytes, Array(bytes.prefix(4)) == magic else {
+    private static func header(_ bytes: [UInt8], path: String) throws(SecureSMSError) -> (legacy: Bool, wrapped: [UInt8]) {
+        let magic = Array(bytes.prefix(4))
+        guard bytes.count > 4 + StateCipher.wrappedBytes, magic == Self.magic || magic == legacyMagic else {
             throw .corruptKeyFile("\(path) is not a SecureSMS v2 state file")
         }
-        return Array(bytes[4..<(4 + wrappedBytes)])
+        return (magic == legacyMagic, Array(bytes[4..<(4 + StateCipher.wrappedBytes)]))
     }
 
-    /// The saved state, or a fresh one if the file does not exist.
-    public func load() throws(SecureSMSError) -> EndpointState {
-        guard let bytes = try AtomicFile.read(path) else { return EndpointState() }
-        _ = try Self.header(bytes, path: path)
-        let plain: [UInt8]
+    private static func decode(_ bytes: [UInt8], cipher: StateCipher, path: String) throws(SecureSMSError) -> StoredState {
+        let (legacy, wrapped) = try header(bytes, path: path)
+        var plain = try cipher.open(Array(bytes.dropFirst(4 + StateCipher.wrappedBytes)),
+                                    ad: (legacy ? legacyMagic : magic) + wrapped, what: path)
+        defer { Sodium.wipe(&plain) }
         do {
-            plain = try stateKey.withBytes { k throws(SecureSMSError) in
-                try Sodium.openRandomNonce(Array(bytes.dropFirst(4 + Self.wrappedBytes)), key: k, ad: StateFile.magic + wrapped)
-            }
-        } catch {
-            throw .corruptKeyFile("\(path) does not belong to this identity or was modified")
-        }
-        do {
-            return try JSONDecoder().decode(EndpointState.self, from: Data(plain))
+            if legacy { return StoredState(try JSONDecoder().decode(EndpointState.self, from: Data(plain))) }
+            return try JSONDecoder().decode(StoredState.self, from: Data(plain))
         } catch {
             throw .corruptKeyFile("\(path): \(error)")
         }
     }
 
+    public func read(_ query: StateQuery) throws(SecureSMSError) -> StateSnapshot { stored.withLock { $0.read(query) } }
+
+    public func write(_ changes: StateChanges) throws(SecureSMSError) {
+        guard !changes.isEmpty else { return }
+        try stored.withLock { (state: inout StoredState) throws(SecureSMSError) in
+            var next = state
+            next.apply(changes)
+            try persist(next)
+            state = next
+        }
+    }
+
+    public func nextDeadline() throws(SecureSMSError) -> Double? { stored.withLock { $0.summary.earliestDeadline } }
+
+    public func summary() throws(SecureSMSError) -> StateSummary { stored.withLock { $0.summary } }
+
+    public func expire(unverifiedIdleBefore: Double, firstContactsBefore: Double) throws(SecureSMSError) {
+        try stored.withLock { (state: inout StoredState) throws(SecureSMSError) in
+            var next = state
+            next.expire(unverifiedIdleBefore: unverifiedIdleBefore, firstContactsBefore: firstContactsBefore)
+            guard next != state else { return }
+            try persist(next)
+            state = next
+        }
+    }
+
+    /// The whole saved state as one `EndpointState` (tools and tests).
+    public func load() -> EndpointState { stored.withLock { $0.endpointState } }
+
+    /// Replaces the whole saved state with `state` (tools and tests; indexed with `configuration`'s timers).
+    public func save(_ state: EndpointState, configuration: EndpointConfiguration = .init()) throws(SecureSMSError) {
+        let next = StoredState(state, configuration: configuration)
+        try stored.withLock { (current: inout StoredState) throws(SecureSMSError) in
+            try persist(next)
+            current = next
+        }
+    }
+
     /// Encrypts and atomically writes `state`.
-    public func save(_ state: EndpointState) throws(SecureSMSError) {
+    private func persist(_ state: StoredState) throws(SecureSMSError) {
         var plain: [UInt8]
         do {
             plain = [UInt8](try JSONEncoder().encode(state))
@@ -92,9 +112,7 @@ public final class StateFile: SecureStateStore {
             throw .io("cannot encode state: \(error)")
         }
         defer { Sodium.wipe(&plain) }
-        let sealed = try stateKey.withBytes { k throws(SecureSMSError) in
-            try Sodium.sealRandomNonce(plain, key: k, ad: StateFile.magic + wrapped)
-        }
-        try AtomicFile.write(StateFile.magic + wrapped + sealed, to: path)
+        let sealed = try cipher.seal(plain, ad: StateFile.magic + cipher.wrapped)
+        try AtomicFile.write(StateFile.magic + cipher.wrapped + sealed, to: path)
     }
 }

@@ -11,14 +11,14 @@ extension SQLiteStore: SecureGatewayStore {
     public func insertPeer(publicKey: String, fingerprint: String, number: String, customerID: String?,
                            now: Date) async throws -> PeerResource {
         try await write { db in
-            if let existing = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM secure_peers WHERE public_key = ?"),
+            if let existing = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM gateway_peers WHERE public_key = ?"),
                                                   arguments: [publicKey]) {
                 throw GatewayError.peerExists(id: existing)
             }
             let peer = PeerResource(id: GatewayID.make("peer", at: now), publicKey: publicKey, fingerprint: fingerprint,
                                     number: number, customerID: customerID, createdAt: Self.millis(now), state: "enrolling")
             try db.exec("""
-                INSERT INTO secure_peers (id, public_key, number, customer_id, state, created_at, updated_at)
+                INSERT INTO gateway_peers (id, public_key, number, customer_id, state, created_at, updated_at)
                 VALUES (?, ?, ?, ?, 'enrolling', ?, ?)
                 """, [peer.id, publicKey, number, customerID, now.timeIntervalSince1970, now.timeIntervalSince1970])
             try Self.event(db, nil, "peer.enrolled", now, ["peer": peer.id])
@@ -28,40 +28,40 @@ extension SQLiteStore: SecureGatewayStore {
 
     public func markPeer(id: String, state: String, now: Date) async throws {
         try await write { db in
-            try db.exec("UPDATE secure_peers SET state = ?, updated_at = ? WHERE id = ?", [state, now.timeIntervalSince1970, id])
+            try db.exec("UPDATE gateway_peers SET state = ?, updated_at = ? WHERE id = ?", [state, now.timeIntervalSince1970, id])
         }
     }
 
     public func peer(id: String) async throws -> PeerResource? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM secure_peers WHERE id = ?"), arguments: [id]).map(Self.peerResource)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM gateway_peers WHERE id = ?"), arguments: [id]).map(Self.peerResource)
         }
     }
 
     public func peer(publicKey: String) async throws -> PeerResource? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM secure_peers WHERE public_key = ?"), arguments: [publicKey])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM gateway_peers WHERE public_key = ?"), arguments: [publicKey])
                 .map(Self.peerResource)
         }
     }
 
     public func peers(after: String?, limit: Int) async throws -> [PeerResource] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM secure_peers WHERE id > ? ORDER BY id LIMIT ?"),
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM gateway_peers WHERE id > ? ORDER BY id LIMIT ?"),
                              arguments: [after ?? "", max(1, limit)]).map(Self.peerResource)
         }
     }
 
     public func unfinishedPeers() async throws -> [PeerResource] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM secure_peers WHERE state != 'enrolled' ORDER BY id"))
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM gateway_peers WHERE state != 'enrolled' ORDER BY id"))
                 .map(Self.peerResource)
         }
     }
 
     public func deletePeer(id: String, now: Date) async throws {
         try await write { db in
-            try db.exec("DELETE FROM secure_peers WHERE id = ?", [id])
+            try db.exec("DELETE FROM gateway_peers WHERE id = ?", [id])
             if db.changesCount > 0 { try Self.event(db, nil, "peer.deleted", now, ["peer": id]) }
         }
     }
