@@ -165,6 +165,21 @@ struct APISecurePeersTests {
         #expect(try await harness.messageCount() == 1)
     }
 
+    @Test("the secure inbox is unique on (key, session, sequence): a message the engine reports again after a crash is stored once")
+    func inboxIsIdempotent() async throws {
+        let harness = try await APIHarness()
+        let key = try Self.customer(7).hex
+        let record = SecureInboxRecord(peer: nil, publicKey: key, from: "+15550003", modem: "m1", to: "+15550001", text: "pay 10",
+                                       dataHex: nil, session: 3, sequence: 1, verified: true, replayProtected: true, customerID: nil)
+        let first = try await harness.store.insertSecureInbox(record, now: Date())
+        #expect(first?.secure == SecureInboxInfo(peer: nil, publicKey: key, verified: true, replayProtected: true, customerID: nil))
+        #expect(try await harness.store.insertSecureInbox(record, now: Date()) == nil)
+        var next = record
+        next.sequence = 2
+        #expect(try await harness.store.insertSecureInbox(next, now: Date()) != nil, "the next message of the session is new")
+        #expect(try await harness.store.inbox(after: 0, limit: 10).map(\.text) == ["pay 10", "pay 10"])
+    }
+
     @Test("without --identity the secure endpoints answer 501 secure-not-configured and say how to turn it on")
     func notConfigured() async throws {
         let harness = try await APIHarness()

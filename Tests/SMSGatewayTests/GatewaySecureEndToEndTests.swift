@@ -146,6 +146,31 @@ struct GatewaySecureEndToEndTests {
         await rig.shutdown()
     }
 
+    @Test("--identity is refused with --database (PostgreSQL) and in check-config, a wrong passphrase stops the start; each says why",
+          .enabled(if: haveBinary, "build smskit first: swift build"), .timeLimit(.minutes(2)))
+    func refusedStarts() async throws {
+        let keys = try SecureKeys("secure-refused")
+        defer { keys.dir.remove() }
+        let postgres = try await runSmskit(["gateway", "--data-dir", keys.dir.path + "/data", "--emulate", "1", "--listen", "127.0.0.1:0",
+                                            "--database", "postgres://smskit@127.0.0.1:1/smskit"] + keys.gatewayOptions, limit: .seconds(60))
+        #expect(postgres.status != 0)
+        #expect(postgres.stderr.contains("SQLite store") && postgres.stderr.contains("PostgreSQL is future work"), "\(postgres.stderr)")
+
+        let config = keys.dir.path + "/gateway.yaml"
+        try "database: postgres://smskit@db/smskit\nidentity: \(keys.bankKey)\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let checked = try await runSmskit(["gateway", "check-config", config])
+        #expect(checked.status != 0)
+        #expect(checked.stderr.contains("PostgreSQL is future work"), "\(checked.stderr)")
+
+        let wrong = keys.dir.path + "/wrong"
+        _ = FileManager.default.createFile(atPath: wrong, contents: Data("not the right passphrase\n".utf8))
+        chmod(wrong, 0o600)
+        let refused = try await runSmskit(["gateway", "--data-dir", keys.dir.path + "/data", "--emulate", "1", "--listen", "127.0.0.1:0",
+                                           "--identity", keys.bankKey, "--passphrase-file", wrong], limit: .seconds(60))
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("wrong passphrase"), "\(refused.stderr)")
+    }
+
     @Test("a secure message to a peer that never opened a session fails with no_session: a bank never makes first contact",
           .enabled(if: haveBinary, "build smskit first: swift build"), .timeLimit(.minutes(2)))
     func noSession() async throws {
@@ -175,8 +200,79 @@ func waitForInbox(_ rig: GatewayRig, _ predicate: ([[String: Any]]) -> Bool) asy
     }
 }
 
+/// Receives one message as the client (SecureSMS over `SecureModemLink` on the client modem's PTY,
+/// continuing the CLI's state), commits it and sends the acknowledgement; nil if none came in 90 s.
+func clientReceive(port: String, keys: SecureKeys) async throws -> ReceivedMessage? {
+    let modem = try await Modem(port: port, logger: Logger(label: "client") { _ in SwiftLogNoOpLogHandler() })
+    let link = try await SecureModemLink.open(
+        modem: modem, identity: keys.client, store: try StateFile(path: keys.clientState, identity: keys.client),
+        configuration: EndpointConfiguration(ackDelay: 0.2, role: .client))
+    let channel = link.channel
+    let guardTask = Task {  // a deadline, so a missing message fails the test instead of hanging it
+        try await Task.sleep(for: .seconds(90))
+        await channel.close()
+    }
+    defer { guardTask.cancel() }
+    var received: ReceivedMessage?
+    for await event in channel.events {
+        if case .message(let m) = event {
+            try await channel.commit(m.receipt)
+            try await channel.flush()
+            received = m
+            break
+        }
+    }
+    await link.close()
+    await modem.close()
+    return received
+}
+
 @Suite("Gateway secure crash safety: kill -9 between the secure state commit and the inbox commit", .serialized)
 struct GatewaySecureCrashTests {
+    @Test("kill -9 between the commit of a secure message (POST /v1/messages) and its seal: after the restart it is sealed, reaches the client and is delivered, once",
+          .enabled(if: haveBinary, "build smskit first: swift build"), .timeLimit(.minutes(4)))
+    func crashBeforeSeal() async throws {
+        let keys = try SecureKeys("secure-seal")
+        defer { keys.dir.remove() }
+        let rig = try await GatewayRig(name: "secure-seal", modems: 2, faults: nil, seed: 8, gatewayOptions: keys.gatewayOptions,
+                                       attached: 1)
+        let bankNumber = rig.modemNumbers[0], clientNumber = rig.modemNumbers[1]
+        let clientPort = await rig.link(clientNumber)
+        try await rig.startGateway()
+        let peer = try await enrolClient(rig, keys, number: clientNumber)
+        // The client opens a session (a bank only ever replies inside one).
+        let opened = try await runSmskit(keys.sendArguments(port: clientPort, to: bankNumber, text: "hello bank"), limit: .seconds(120))
+        #expect(opened.status == 0, "\(opened.stderr)")
+        _ = await rig.stopGateway()
+
+        try await rig.startGateway(environment: ["SMSKIT_TEST_CRASH_AT": "secure-before-seal"])
+        let body: [String: Any] = ["secure": ["peer": peer], "text": "your code is 4711"]
+        let first = try? await rig.client.request("POST", "/v1/messages", json: body, headers: ["Idempotency-Key": "seal-1"])
+        let status = await rig.waitForGatewayExit()
+        #expect(status == 128 + SIGKILL, "the gateway should have died by SIGKILL before sealing")
+        if let first { #expect(first.status == 202) }  // the answer may or may not have left before the kill
+
+        // Committed, not sealed.
+        let store = try SQLiteStore(path: DataDirectory.databasePath(in: rig.dir.path + "/data"))
+        let stored = try await store.messages(status: .queued, after: nil, limit: 100).filter { $0.text == "your code is 4711" }
+        #expect(stored.count == 1)
+        #expect(stored.first?.secure?.state == "pending")
+
+        try await rig.startGateway()
+        let again = try await rig.client.request("POST", "/v1/messages", json: body, headers: ["Idempotency-Key": "seal-1"])
+        #expect(again.status == 202)
+        #expect(again.headers["idempotent-replayed"] == "true", "the message committed before the kill: \(again.headers)")
+        let id = try #require(again.json["id"] as? String)
+        #expect(id == stored.first?.id)
+
+        let received = try await clientReceive(port: clientPort, keys: keys)
+        #expect(received?.text == "your code is 4711")
+        let all = try await waitForMessages(rig, timeout: .seconds(60)) { $0.first { $0["id"] as? String == id }?["status"] as? String == "delivered" }
+        #expect(all.first { $0["id"] as? String == id }?["status"] as? String == "delivered")
+        #expect(all.filter { $0["text"] as? String == "your code is 4711" }.count == 1, "one message, sealed once")
+        await rig.shutdown()
+    }
+
     static let points = ["secure-after-state-commit", "secure-after-inbox-commit"]
 
     @Test("the gateway dies at the crash point (SIGKILL), restarts on the same data: the message is in the inbox exactly once and then acknowledged to the client",

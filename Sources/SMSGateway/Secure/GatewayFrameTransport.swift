@@ -40,7 +40,8 @@ enum SealingContext {
 /// tests) it does nothing.
 ///
 /// Points: `secure-after-state-commit` (the engine persisted a delivered message; the inbox has not
-/// committed it), `secure-after-inbox-commit` (the inbox committed it; the engine was not told yet).
+/// committed it), `secure-after-inbox-commit` (the inbox committed it; the engine was not told yet),
+/// `secure-before-seal` (a secure message may be committed and answered 202; it is not sealed yet).
 enum CrashPoint {
     static let armed: String? = ProcessInfo.processInfo.environment["SMSKIT_TEST_CRASH_AT"].flatMap { $0.isEmpty ? nil : $0 }
 

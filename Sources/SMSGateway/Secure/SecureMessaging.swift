@@ -47,7 +47,8 @@ public actor SecureMessaging {
 
     private enum Work: Sendable {
         case event(SecureEvent)
-        case seal
+        /// Seal what waits; `accepted`: rung by an API commit (not the start-up pass).
+        case seal(accepted: Bool)
     }
 
     /// The engine's settings for a gateway: bank role, enrolled keys only, acknowledgements within a second.
@@ -93,13 +94,15 @@ public actor SecureMessaging {
             logger.error("secure recovery failed; retried at the next start", metadata: ["error": "\(error)"])
         }
         await channel.startTimers()
-        workContinuation.yield(.seal)
+        workContinuation.yield(.seal(accepted: false))
         let continuation = workContinuation
         await withTaskCancellationHandler {
             for await item in work {
                 switch item {
                 case .event(let event): await handle(event)
-                case .seal: await sealPending()
+                case .seal(let accepted):
+                    if accepted { CrashPoint.reached("secure-before-seal") }
+                    await sealPending()
                 }
             }
         } onCancel: {
@@ -111,7 +114,7 @@ public actor SecureMessaging {
 
     /// Wakes the sealer: a secure message was committed.
     public nonisolated func messageAccepted() {
-        workContinuation.yield(.seal)
+        workContinuation.yield(.seal(accepted: true))
     }
 
     // MARK: - Inbound
