@@ -1616,15 +1616,18 @@ public enum OpenAPIDocument {
               },
               "segments": {
                 "type": "integer",
-                "minimum": 1
+                "minimum": 0,
+                "description": "SMS parts; 0 for a secure message (the engine decides its frames)."
               },
               "encoding": {
                 "type": "string",
                 "enum": [
                   "gsm7",
                   "ucs2",
-                  "8bit"
-                ]
+                  "8bit",
+                  "secure"
+                ],
+                "description": "`secure` for a message sent with `secure` (sealed by SecureSMS; its frames are 8-bit SMS of their own)."
               },
               "report": {
                 "type": "boolean"
