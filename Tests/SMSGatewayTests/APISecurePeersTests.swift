@@ -180,7 +180,7 @@ struct APISecurePeersTests {
         #expect(try await harness.store.inbox(after: 0, limit: 10).map(\.text) == ["pay 10", "pay 10"])
     }
 
-    @Test("without --identity the secure endpoints answer 501 secure-not-configured and say how to turn it on")
+    @Test("without --identity the secure endpoints answer 404 secure-not-configured (not served in this mode) and say how to turn it on")
     func notConfigured() async throws {
         let harness = try await APIHarness()
         try await harness.test { client in
@@ -189,7 +189,7 @@ struct APISecurePeersTests {
                           try await client.get("/v1/peers"), try await client.get("/v1/peers/peer_x"),
                           try await client.request(.delete, "/v1/peers/peer_x"),
                           try await client.post("/v1/messages", #"{"secure":{"peer":"peer_x"},"text":"hi"}"#)] {
-                #expect(reply.status == .notImplemented)
+                #expect(reply.status == .notFound)
                 let problem = try reply.problem()
                 #expect(problem.type == "urn:smskit:problem:secure-not-configured")
                 #expect(problem.detail.contains("--identity"))

@@ -35,7 +35,7 @@ import Logging
 ///   - logger: The base of every request's logger.
 ///   - integrations: Webhooks and Kannel's `/cgi-bin/sendsms` (nil: those endpoints answer 501/503).
 ///   - metrics: This gateway's metrics: `GET /metrics` renders them and every request is timed (nil: 404).
-///   - secure: Secure messaging (`--identity`): `/v1/peers` and `"secure"` messages (nil: those answer 501).
+///   - secure: Secure messaging (`--identity`): `/v1/peers` and `"secure"` messages (nil: those answer 404 `secure-not-configured`).
 /// - Returns: A router for `Application(router:)` or `app.test(.router)`.
 public func makeGatewayRouter(store: any GatewayStore, runtime: any GatewayRuntime, configuration: APIConfiguration,
                               logger: Logger, integrations: GatewayIntegrations? = nil,

@@ -83,6 +83,9 @@ public enum OpenAPIDocument {
               "401": {
                 "$ref": "#/components/responses/Problem401"
               },
+              "404": {
+                "$ref": "#/components/responses/Problem404"
+              },
               "409": {
                 "$ref": "#/components/responses/Problem409"
               },
@@ -94,9 +97,6 @@ public enum OpenAPIDocument {
               },
               "422": {
                 "$ref": "#/components/responses/Problem422"
-              },
-              "501": {
-                "$ref": "#/components/responses/Problem501"
               },
               "503": {
                 "$ref": "#/components/responses/Problem503"
@@ -1178,6 +1178,9 @@ public enum OpenAPIDocument {
               "401": {
                 "$ref": "#/components/responses/Problem401"
               },
+              "404": {
+                "$ref": "#/components/responses/Problem404"
+              },
               "409": {
                 "$ref": "#/components/responses/Problem409"
               },
@@ -1189,9 +1192,6 @@ public enum OpenAPIDocument {
               },
               "422": {
                 "$ref": "#/components/responses/Problem422"
-              },
-              "501": {
-                "$ref": "#/components/responses/Problem501"
               },
               "503": {
                 "$ref": "#/components/responses/Problem503"
@@ -1236,11 +1236,11 @@ public enum OpenAPIDocument {
               "401": {
                 "$ref": "#/components/responses/Problem401"
               },
+              "404": {
+                "$ref": "#/components/responses/Problem404"
+              },
               "422": {
                 "$ref": "#/components/responses/Problem422"
-              },
-              "501": {
-                "$ref": "#/components/responses/Problem501"
               },
               "503": {
                 "$ref": "#/components/responses/Problem503"
@@ -1282,9 +1282,6 @@ public enum OpenAPIDocument {
               "404": {
                 "$ref": "#/components/responses/Problem404"
               },
-              "501": {
-                "$ref": "#/components/responses/Problem501"
-              },
               "503": {
                 "$ref": "#/components/responses/Problem503"
               }
@@ -1303,9 +1300,6 @@ public enum OpenAPIDocument {
               },
               "404": {
                 "$ref": "#/components/responses/Problem404"
-              },
-              "501": {
-                "$ref": "#/components/responses/Problem501"
               },
               "503": {
                 "$ref": "#/components/responses/Problem503"
@@ -2281,7 +2275,7 @@ public enum OpenAPIDocument {
             }
           },
           "Problem404": {
-            "description": "Unknown id, or an endpoint not available in this mode (`urn:smskit:problem:not-found`).",
+            "description": "Unknown id, or an endpoint not available in this mode (`urn:smskit:problem:not-found`). Also every secure endpoint (`/v1/peers`, `secure` messages) on a gateway started without `--identity` (`urn:smskit:problem:secure-not-configured`).",
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -2331,7 +2325,7 @@ public enum OpenAPIDocument {
             }
           },
           "Problem501": {
-            "description": "Webhooks need a store with an outbox; this gateway's store has none (`urn:smskit:problem:not-implemented`). Secure endpoints on a gateway started without `--identity` (`urn:smskit:problem:secure-not-configured`).",
+            "description": "Webhooks need a store with an outbox; this gateway's store has none (`urn:smskit:problem:not-implemented`).",
             "content": {
               "application/problem+json": {
                 "schema": {

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 
 /// `POST /v1/peers`, `GET /v1/peers`, `GET /v1/peers/{id}`, `DELETE /v1/peers/{id}`: the customer
-/// keys the gateway's bank identity accepts (gateways started with `--identity`; 501 otherwise).
+/// keys the gateway's bank identity accepts (gateways started with `--identity`; 404 `secure-not-configured` otherwise).
 struct PeersController: Sendable {
     let secure: SecureMessaging?
     let store: (any SecureGatewayStore)?

@@ -21,7 +21,8 @@ public enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
     case configuration(String)
     /// `POST /v1/peers` with a public key already enrolled (409): `id` is that peer.
     case peerExists(id: String)
-    /// A secure endpoint was called on a gateway started without `--identity` (501).
+    /// A secure endpoint was called on a gateway started without `--identity` (404: not served in this
+    /// mode, as the emulator's endpoints without `--emulate`).
     case secureNotConfigured
 
     /// The stable problem `type` URI.
@@ -48,11 +49,10 @@ public enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidField: return 422
         case .messageTooLong: return 413
         case .idempotencyConflict, .notCancelable, .peerExists: return 409
-        case .notFound: return 404
+        case .notFound, .secureNotConfigured: return 404
         case .unauthorized: return 401
         case .storeUnavailable: return 503
         case .configuration: return 500
-        case .secureNotConfigured: return 501
         }
     }
 

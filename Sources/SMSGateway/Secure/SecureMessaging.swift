@@ -131,6 +131,7 @@ public actor SecureMessaging {
     }
 
     func receiveFrame(_ bytes: [UInt8], from sender: String, modem: String, modemNumber: String?) async -> Bool {
+        if lastModem.count >= 10_000, lastModem[sender] == nil { lastModem.removeAll(keepingCapacity: true) }  // a hint, bounded
         lastModem[sender] = (modem, modemNumber)
         do {
             if let rejection = try await channel.receive(bytes, from: sender) {
