@@ -53,6 +53,11 @@ let package = Package(
         .target(name: "SecureSMS", dependencies: ["CSodium", "SMSPDU"]),
         // SecureSMS sessions over an ATModem.Modem (binary port-addressed or text frames).
         .target(name: "SecureTransport", dependencies: ["SecureSMS", "ATModem", "SMSPDU"]),
+        // The SecureSMS state in SQLite (one sealed row per peer), for the gateway and the benchmark.
+        .target(name: "SecureStateSQLite", dependencies: [
+            "SecureSMS",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // Virtual modems on PTYs and a virtual operator network.
         .target(name: "ModemEmulator", dependencies: [
             "SMSPDU",
@@ -60,7 +65,7 @@ let package = Package(
         ]),
         // The gateway service: durable store, scheduler over modems, inbound, HTTP API.
         .target(name: "SMSGateway", dependencies: [
-            "CSodium", "SMSPDU", "ATModem", "ModemDiscovery", "ModemEmulator", "SecureSMS",
+            "CSodium", "SMSPDU", "ATModem", "ModemDiscovery", "ModemEmulator", "SecureSMS", "SecureStateSQLite",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -90,7 +95,7 @@ let package = Package(
         // libFuzzer target for the SecureSMS frame parser (docs/fuzzing.md); a replay tool in normal builds.
         .executableTarget(name: "FuzzFrames", dependencies: ["SecureSMS"]),
         // SecureSMS v2 seal/open and per-message store figures (docs/benchmarks.md), SecureSMS only.
-        .executableTarget(name: "SecureBench", dependencies: ["SecureSMS"]),
+        .executableTarget(name: "SecureBench", dependencies: ["SecureSMS", "SecureStateSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Shared by the test targets: child processes (posix_spawn, reads on plain threads), temp dirs, paths.
         .target(name: "SMSKitTestSupport", dependencies: ["CTestSpawn"], path: "Tests/SMSKitTestSupport"),
@@ -102,7 +107,7 @@ let package = Package(
         .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU", "SMSKitTestSupport"]),
         .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery", "SMSKitTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SMSGatewayTests", dependencies: [
-            "SMSGateway", "SMSKitTestSupport", "SMSPDU", "ATModem", "ModemEmulator", "SecureSMS", "SecureTransport",
+            "SMSGateway", "SMSKitTestSupport", "SMSPDU", "ATModem", "ModemEmulator", "SecureSMS", "SecureStateSQLite", "SecureTransport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

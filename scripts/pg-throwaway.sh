@@ -43,7 +43,8 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   trap pg_throwaway_stop EXIT
   pg_throwaway_start
   echo "$SMSKIT_TEST_POSTGRES_URL"
-  while sleep 3600; do :; done
+  trap 'exit 0' TERM INT   # then the EXIT trap stops the server
+  while :; do sleep 1 & wait $!; done
 else
   trap pg_throwaway_stop EXIT
   pg_throwaway_start

@@ -192,71 +192,95 @@ public enum SecureBenchmark {
 }
 
 extension SecureBenchmark {
-    /// Per-message cost on the bank side with `peers` established sessions: receive one client data frame,
-    /// commit it, flush its ack, and save the whole state with `StateFile` (the only store this branch has).
+    /// Per-message cost on the bank side through a `SecureStateStore`, with `peers` enrolled peers of
+    /// which `active` have an established session.
     public struct StoreLatency: Sendable, Equatable, Codable {
-        /// Peers with an established session in the bank's state.
+        /// Enrolled peers in the store.
         public var peers: Int
+        /// Peers with an established session (the messages come from these, at random).
+        public var active: Int
         /// Messages timed.
         public var messages: Int
-        /// Size of the saved state file in bytes.
-        public var stateBytes: Int
-        /// Median and 99th percentile of engine work only (receive + commit + ack), microseconds.
-        public var engineP50Micros: Double
-        public var engineP99Micros: Double
-        /// Median and 99th percentile of engine work plus the durable save, microseconds.
-        public var totalP50Micros: Double
-        public var totalP99Micros: Double
+        /// Seconds the set-up took (enrolment in batches, then the handshakes of the active peers).
+        public var setupSeconds: Double
+        /// Per message: the receive step (read the peer by number, open, write), the application's commit
+        /// step and the ack step, each its own transaction — median, 99th percentile and worst, microseconds.
+        public var p50Micros: Double
+        public var p99Micros: Double
+        public var maxMicros: Double
+        /// Messages per second, one after another (1 / mean).
+        public var perSecond: Double
     }
 
-    /// Builds a bank with `peers` intro sessions (each upgraded), then times `messages` data frames from
-    /// random peers. The state file lives in `directory`.
-    public static func storeLatency(peers: Int, messages: Int = 200, directory: String) throws(SecureSMSError) -> StoreLatency {
-        let bankID = try Identity.generate()
-        var configuration = EndpointConfiguration(role: .bank)
-        configuration.enrolment = EnrolmentPolicy(open: false)
-        var bank = SecureEndpoint(identity: bankID, configuration: configuration)
+    /// Builds a bank over `store` and times `messages` data frames from random active peers. Each bank step
+    /// runs as `SecureChannel` runs it: read the step's working set, run the engine, write the changes.
+    public static func storeLatency(store: any SecureStateStore, bank: Identity, peers: Int, active: Int,
+                                    messages: Int = 1_000) async throws -> StoreLatency {
+        let configuration = EndpointConfiguration(role: .bank)
+        var endpoint = SecureEndpoint(identity: bank, configuration: configuration)
+        func step(_ query: StateQuery, _ body: (inout SecureEndpoint) throws -> EndpointStep) async throws -> EndpointStep {
+            endpoint.load(try await store.read(query))
+            let result = try body(&endpoint)
+            try await store.write(endpoint.changes())
+            return result
+        }
+        func receive(_ bytes: [UInt8], from number: String, now: Double) async throws -> EndpointStep {
+            guard case .frame(let frame) = endpoint.reassemble(bytes, from: number, now: now) else { return EndpointStep() }
+            return try await step(SecureEndpoint.query(for: frame, from: number)) { $0.accept(frame, from: number, now: now) }
+        }
+        let clock = ContinuousClock()
+        let setupStart = clock.now
+        let active = min(active, peers)
+        var rng = SystemRandomNumberGenerator()
+        var enrolled = 0
+        while enrolled < peers - active {
+            let batch = min(10_000, peers - active - enrolled)
+            _ = try await step(StateQuery()) { e in
+                for n in enrolled..<(enrolled + batch) {
+                    let key = try PublicKey(bytes: (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) })
+                    e.enrol(key, number: "+2\(n)", customerID: "customer-\(n)")
+                }
+                return EndpointStep()
+            }
+            enrolled += batch
+        }
         var clients: [SecureEndpoint] = []
-        clients.reserveCapacity(peers)
-        for i in 0..<peers {
+        for i in 0..<active {
             let id = try Identity.generate()
-            bank.enrol(id.publicKey, number: "+\(i)")
+            _ = try await step(StateQuery(keys: [id.publicKey])) {
+                $0.enrol(id.publicKey, number: "+1\(i)", customerID: "active-\(i)")
+                return EndpointStep()
+            }
             var client = SecureEndpoint(identity: id, configuration: EndpointConfiguration(commitOnDelivery: true))
-            client.markIntroducedIfPinned(bankID.publicKey, number: "+bank")
-            let hello = try client.send([1], to: bankID.publicKey, number: "+bank", now: 0)
-            let got = bank.receive(hello.step.outbound[0].bytes, from: "+\(i)", now: 0)
-            for m in got.messages { _ = try bank.commit(m.receipt, now: 0) }
-            let reply = bank.flush(now: 0)
+            client.markIntroducedIfPinned(bank.publicKey, number: "+bank")
+            let hello = try client.send([1], to: bank.publicKey, number: "+bank", now: 0)
+            let got = try await receive(hello.step.outbound[0].bytes, from: "+1\(i)", now: 0)
+            for m in got.messages { _ = try await step(StateQuery(keys: [id.publicKey])) { try $0.commit(m.receipt, now: 0) } }
+            let reply = try await step(StateQuery(keys: [id.publicKey])) { $0.flush(now: 0) }
             for sms in reply.outbound { _ = client.receive(sms.bytes, from: "+bank", now: 0) }
-            for sms in client.flush(now: 0).outbound { _ = bank.receive(sms.bytes, from: "+\(i)", now: 0) }
+            for sms in client.flush(now: 0).outbound { _ = try await receive(sms.bytes, from: "+1\(i)", now: 0) }
             clients.append(client)
         }
-        let file = try StateFile(path: directory + "/bench-\(peers).state", identity: bankID)
-        try file.save(bank.state)
-        var engine: [Double] = []
-        var total: [Double] = []
-        var rng = SystemRandomNumberGenerator()
-        let clock = ContinuousClock()
+        let setup = seconds(clock.now - setupStart)
+        var times: [Double] = []
+        times.reserveCapacity(messages)
         for n in 0..<messages {
-            let i = Int.random(in: 0..<peers, using: &rng)
-            let data = try clients[i].send(Array("balance? \(n)".utf8), to: bankID.publicKey, number: "+bank", now: Double(n))
+            let i = Int.random(in: 0..<active, using: &rng)
+            let now = Double(n + 1)
+            let data = try clients[i].send(Array("balance? \(n)".utf8), to: bank.publicKey, number: "+bank", now: now)
             let start = clock.now
-            let step = bank.receive(data.step.outbound[0].bytes, from: "+\(i)", now: Double(n))
-            for m in step.messages { _ = try bank.commit(m.receipt, now: Double(n)) }
-            _ = bank.flush(now: Double(n))
-            let middle = clock.now
-            try file.save(bank.state)
-            let end = clock.now
-            engine.append(seconds(middle - start) * 1e6)
-            total.append(seconds(end - start) * 1e6)
+            let got = try await receive(data.step.outbound[0].bytes, from: "+1\(i)", now: now)
+            guard let message = got.messages.first else { throw SecureSMSError.io("benchmark: message \(n) was not delivered") }
+            _ = try await step(StateQuery(keys: [message.peer])) { try $0.commit(message.receipt, now: now) }
+            let ack = try await step(StateQuery(keys: [message.peer])) { $0.flush(now: now) }
+            times.append(seconds(clock.now - start) * 1e6)
+            for sms in ack.outbound { _ = clients[i].receive(sms.bytes, from: "+bank", now: now) }
         }
-        func pct(_ values: [Double], _ p: Double) -> Double {
-            let sorted = values.sorted()
-            return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
-        }
-        let size = (try? AtomicFile.read(file.path))??.count ?? 0
-        return StoreLatency(peers: peers, messages: messages, stateBytes: size, engineP50Micros: pct(engine, 0.5),
-                            engineP99Micros: pct(engine, 0.99), totalP50Micros: pct(total, 0.5), totalP99Micros: pct(total, 0.99))
+        let sorted = times.sorted()
+        func pct(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))] }
+        let mean = times.reduce(0, +) / Double(max(times.count, 1))
+        return StoreLatency(peers: peers, active: active, messages: messages, setupSeconds: setup, p50Micros: pct(0.5),
+                            p99Micros: pct(0.99), maxMicros: sorted.last ?? 0, perSecond: 1e6 / max(mean, 1e-9))
     }
 }
 

@@ -106,6 +106,11 @@ struct GatewayRun: AsyncParsableCommand {
     @Flag(name: .customLong("allow-open-key-file"), help: "Load an --identity key file that others can read or write (refused by default).")
     var allowOpenKeyFile = false
 
+    @Option(name: .customLong("shutdown-timeout"),
+            help: "How long a graceful stop (SIGTERM) may take before work in hand is cancelled: seconds, or 1m (default 30 s).",
+            transform: TimeOption.parser("--shutdown-timeout"))
+    var shutdownTimeout: Duration?
+
     func validate() throws {
         if let emulate, !(1...1024).contains(emulate) { throw ValidationError("--emulate takes 1…1024") }
         if !(1...8999).contains(emulateFirst) || emulateFirst + (emulate ?? 1) > 10_000 {
@@ -117,6 +122,7 @@ struct GatewayRun: AsyncParsableCommand {
             throw ValidationError("--reassembly-timeout must be at most 7 days")
         }
         if let retryBase, retryBase > .seconds(3600) { throw ValidationError("--retry-base must be at most 3600 seconds") }
+        if let shutdownTimeout, shutdownTimeout > .seconds(3600) { throw ValidationError("--shutdown-timeout must be at most 3600 seconds") }
         if let faults { do { _ = try Faults(parsing: faults) } catch { throw ValidationError(error.description) } }
         if let leaseTimeout, !(1...3600).contains(leaseTimeout) { throw ValidationError("--lease-timeout must be 1…3600 seconds") }
         if let node, node.isEmpty || node.count > 200 { throw ValidationError("--node must be 1…200 characters") }
@@ -266,8 +272,15 @@ struct GatewayRun: AsyncParsableCommand {
                 Task { await announceReady(gateway: gateway, scheme: scheme, host: address.host, port: port) }
             },
             logger: logger)
-        let group = ServiceGroup(configuration: .init(services: services + [.init(service: app)],
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var lifecycle = ServiceGroupConfiguration(services: services + [.init(service: app)],
+                                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A graceful stop finishes the work in hand, but not forever: with the store gone (PostgreSQL
+        // down) a commit would wait for a connection indefinitely. Past the timeout the services are
+        // cancelled; a commit in flight then gets PostgresStore.commitGrace more before it is abandoned
+        // (what it wrote is either committed or rolled back by the server, as after a crash).
+        lifecycle.maximumGracefulShutdownDuration = try shutdownTimeout
+            ?? file.shutdownTimeout.map { try SafeDuration.seconds($0, option: "shutdown_timeout") } ?? .seconds(30)
+        let group = ServiceGroup(configuration: lifecycle)
         do { try await group.run() } catch {
             await emulated?.shutdown()
             await postgres?.close()

@@ -60,6 +60,8 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
     public var dailyCap: Int?
     /// `postgres://…`: the shared PostgreSQL store (many hosts); absent: SQLite in `data_dir`.
     public var database: String?
+    /// Seconds a graceful stop (SIGTERM) may take before work still in hand is cancelled.
+    public var shutdownTimeout: Double?
     /// This process's name in the cluster (PostgreSQL only).
     public var node: String?
     /// Seconds a modem lease lives without a heartbeat (PostgreSQL only).
@@ -85,6 +87,7 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
         case tlsCert = "tls_cert", tlsKey = "tls_key"
         case dataDir = "data_dir", maxSegments = "max_segments", reassemblyTimeout = "reassembly_timeout"
         case ratePerMinute = "rate_per_minute", dailyCap = "daily_cap"
+        case shutdownTimeout = "shutdown_timeout"
     }
 
     public init() {}
@@ -124,6 +127,9 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
         if let listen { _ = try ListenAddress(parsing: listen) }
         if let maxSegments, !(1...255).contains(maxSegments) { throw .configuration("\(path): max_segments must be 1…255") }
         if let reassemblyTimeout, reassemblyTimeout <= 0 { throw .configuration("\(path): reassembly_timeout must be > 0 seconds") }
+        if let shutdownTimeout, !(shutdownTimeout > 0 && shutdownTimeout <= 3600) {
+            throw .configuration("\(path): shutdown_timeout must be > 0 and at most 3600 seconds")
+        }
         if let emulate, !(0...1024).contains(emulate) { throw .configuration("\(path): emulate must be 0…1024") }
         if let database, !(database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")) {
             throw .configuration("\(path): database must be a postgres://USER@HOST[:PORT]/DATABASE URL")

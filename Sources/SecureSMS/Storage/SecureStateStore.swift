@@ -26,6 +26,6 @@ public protocol SecureStateStore: Sendable {
     /// Totals over all peers (counts for tools; may scan).
     func summary() async throws(SecureSMSError) -> StateSummary
     /// Forgets `unverified` peers last seen before `unverifiedIdleBefore` that hold nothing (no message in
-    /// flight, none uncommitted), and first-contact times older than `firstContactsBefore`.
+    /// flight, none uncommitted; `PeerIndex.isExpirable`), and first-contact times older than `firstContactsBefore`.
     func expire(unverifiedIdleBefore: Double, firstContactsBefore: Double) async throws(SecureSMSError)
 }

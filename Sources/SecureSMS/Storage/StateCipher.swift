@@ -57,7 +57,7 @@ public final class StateCipher: Sendable {
     public func seal(_ peer: PeerState) throws(SecureSMSError) -> [UInt8] {
         var plain: [UInt8]
         do {
-            plain = [UInt8](try JSONEncoder().encode(peer))
+            plain = [UInt8](try StateCoding.encoder().encode(peer))
         } catch {
             throw .io("cannot encode the state of peer \(peer.key.fingerprint): \(error)")
         }
@@ -71,7 +71,7 @@ public final class StateCipher: Sendable {
         defer { Sodium.wipe(&plain) }
         let peer: PeerState
         do {
-            peer = try JSONDecoder().decode(PeerState.self, from: Data(plain))
+            peer = try StateCoding.decoder().decode(PeerState.self, from: Data(plain))
         } catch {
             throw .corruptKeyFile("the stored state of peer \(key.fingerprint) cannot be read: \(error)")
         }

@@ -58,8 +58,8 @@ public final class StateFile: SecureStateStore {
                                     ad: (legacy ? legacyMagic : magic) + wrapped, what: path)
         defer { Sodium.wipe(&plain) }
         do {
-            if legacy { return StoredState(try JSONDecoder().decode(EndpointState.self, from: Data(plain))) }
-            return try JSONDecoder().decode(StoredState.self, from: Data(plain))
+            if legacy { return StoredState(try StateCoding.decoder().decode(EndpointState.self, from: Data(plain))) }
+            return try StateCoding.decoder().decode(StoredState.self, from: Data(plain))
         } catch {
             throw .corruptKeyFile("\(path): \(error)")
         }
@@ -107,7 +107,7 @@ public final class StateFile: SecureStateStore {
     private func persist(_ state: StoredState) throws(SecureSMSError) {
         var plain: [UInt8]
         do {
-            plain = [UInt8](try JSONEncoder().encode(state))
+            plain = [UInt8](try StateCoding.encoder().encode(state))
         } catch {
             throw .io("cannot encode state: \(error)")
         }

@@ -59,8 +59,10 @@ struct StoredState: Codable, Sendable, Equatable {
 }
 
 extension PeerIndex {
-    /// An unverified peer idle since before `idleBefore` that holds nothing (`SecureStateStore.expire`).
+    /// An unverified peer idle since before `idleBefore` that holds nothing (`SecureStateStore.expire`):
+    /// no application message in flight or uncommitted (a data-less handshake reply kept only to answer a
+    /// duplicate first contact does not count).
     public func isExpirable(idleBefore: Double) -> Bool {
-        unverified && lastSeen < idleBefore && outstanding == 0 && !holdsInbox
+        unverified && lastSeen < idleBefore && unacknowledged == 0 && !holdsInbox
     }
 }

@@ -140,10 +140,23 @@ public final class PostgresStore: ClusteredStore {
     /// Runs `body` in one transaction, retried on serialisation failures, deadlocks and unique
     /// races (a concurrent insert of the same idempotency key or token name: the retry sees it).
     func write<T: Sendable>(_ body: @escaping @Sendable (PGTx) async throws -> T) async throws -> T {
-        // Not cancelled with its caller: a worker that records a part it already wrote must get
+        // Not cancelled with its caller at once: a worker that records a part it already wrote must get
         // that commit through even while shutting down (postgres-nio stops a cancelled task's query).
-        try await Task { try await self.transaction(body) }.value
+        // But not forever either: with the server gone the transaction would wait for a connection
+        // indefinitely and keep a stopping gateway alive, so it is cancelled `commitGrace` after its caller.
+        let task = Task { try await self.transaction(body) }
+        return try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            Task {
+                try? await Task.sleep(for: PostgresStore.commitGrace)
+                task.cancel()
+            }
+        }
     }
+
+    /// How long a write whose caller was cancelled may still take to commit.
+    static let commitGrace = Duration.seconds(5)
 
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (PGTx) async throws -> T) async throws -> T {
         var attempt = 0

@@ -1,4 +1,5 @@
 import GRDB
+import SecureStateSQLite
 
 /// The SQLite schema, as versioned GRDB migrations (`grdb_migrations` records which ran).
 enum Schema {
@@ -199,41 +200,7 @@ enum Schema {
                 """)
         }
         m.registerMigration("v4: secure state, one sealed row per peer") { db in
-            // SQLiteSecureStateStore: the SecureSMS engine's state. `sealed` is the peer's whole state
-            // (trust, replay set, sessions, chains, outbox, inbox) under the wrapped state key; the other
-            // columns are the lookup index the engine's queries use, in clear.
-            try db.execute(sql: """
-                CREATE TABLE secure_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
-                CREATE TABLE secure_peers (
-                    key BLOB PRIMARY KEY,
-                    key_id BLOB NOT NULL,
-                    deadline REAL,
-                    holds_inbox INTEGER NOT NULL,
-                    awaits_reply INTEGER NOT NULL,
-                    unverified INTEGER NOT NULL,
-                    last_seen REAL NOT NULL,
-                    outstanding INTEGER NOT NULL,
-                    unacknowledged INTEGER NOT NULL,
-                    sealed BLOB NOT NULL
-                ) WITHOUT ROWID;
-                CREATE INDEX secure_peers_key_id ON secure_peers(key_id);
-                CREATE INDEX secure_peers_deadline ON secure_peers(deadline) WHERE deadline IS NOT NULL;
-                CREATE INDEX secure_peers_inbox ON secure_peers(key) WHERE holds_inbox = 1;
-                CREATE INDEX secure_peers_awaiting ON secure_peers(key) WHERE awaits_reply = 1;
-                CREATE INDEX secure_peers_unverified ON secure_peers(last_seen) WHERE unverified = 1;
-                CREATE TABLE secure_peer_numbers (
-                    number TEXT NOT NULL,
-                    key BLOB NOT NULL,
-                    PRIMARY KEY (number, key)
-                ) WITHOUT ROWID;
-                CREATE INDEX secure_peer_numbers_key ON secure_peer_numbers(key);
-                CREATE TABLE secure_first_contacts (
-                    number TEXT PRIMARY KEY,
-                    times TEXT NOT NULL,
-                    newest REAL NOT NULL
-                ) WITHOUT ROWID;
-                CREATE INDEX secure_first_contacts_newest ON secure_first_contacts(newest);
-                """)
+            try SQLiteSecureStateStore.createTables(db)
         }
         m.registerMigration("v5: secure messaging in the gateway (peers, sealed messages, frames, secure inbox)") { db in
             try db.execute(sql: """

@@ -14,9 +14,11 @@ import SecureSMS
 ///   the peer's key, so a row cannot be moved to another peer. The index columns (key, key id, numbers,
 ///   timers, counts) are in clear: they say who talks to the bank and when, not what.
 /// - **One process**: the gateway holds the database; a second gateway on the same data directory is
-///   refused by the gateway's own lock.
+///   refused by the gateway's own lock. (This target needs only SecureSMS and GRDB, so the benchmark
+///   builds without the gateway.)
 ///
-/// Example: `let store = try SQLiteSecureStateStore(writer: gatewayStore.pool, identity: bank)`.
+/// Example: `let store = try SQLiteSecureStateStore(writer: gatewayStore.pool, identity: bank)` (the
+/// gateway), or `try SQLiteSecureStateStore.prepare(queue)` first for a database of its own.
 public final class SQLiteSecureStateStore: SecureStateStore {
     private let writer: any DatabaseWriter
     private let cipher: StateCipher
@@ -24,13 +26,13 @@ public final class SQLiteSecureStateStore: SecureStateStore {
     /// Most peers one timer step loads (the rest are due on the next tick).
     public static let timerBatch = 256
 
-    /// Opens the secure state in `writer`'s database (migrating the gateway schema if needed) for
-    /// `identity`. Fails with `corruptKeyFile` if the database's state belongs to another identity.
+    /// Opens the secure state in `writer`'s database for `identity`. The tables must exist: the gateway's
+    /// schema migration v4 creates them (`createTables`), or `prepare(_:)` for a database of its own.
+    /// Fails with `corruptKeyFile` if the database's state belongs to another identity.
     public init(writer: any DatabaseWriter, identity: Identity) throws(SecureSMSError) {
         self.writer = writer
         let stored: [UInt8]?
         do {
-            try Schema.migrator.migrate(writer)
             stored = try writer.read { db in
                 try Data.fetchOne(db, sql: "SELECT value FROM secure_meta WHERE name = 'wrapped_key'").map { [UInt8]($0) }
             }
@@ -49,9 +51,50 @@ public final class SQLiteSecureStateStore: SecureStateStore {
         }
     }
 
-    /// Opens the secure state in the gateway store's database.
-    public convenience init(store: SQLiteStore, identity: Identity) throws(SecureSMSError) {
-        try self.init(writer: store.pool, identity: identity)
+    /// Creates the tables in a database of its own (benchmarks, tools); the gateway's migrations create
+    /// them in its database.
+    public static func prepare(_ writer: any DatabaseWriter) throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("secure state v1") { db in try createTables(db) }
+        try migrator.migrate(writer)
+    }
+
+    /// The schema (version 1): `sealed` is the peer's whole state (trust, replay set, sessions, chains,
+    /// outbox, inbox) under the wrapped state key; the other columns are the lookup index the engine's
+    /// queries use, in clear.
+    public static func createTables(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE secure_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+            CREATE TABLE secure_peers (
+                key BLOB PRIMARY KEY,
+                key_id BLOB NOT NULL,
+                deadline REAL,
+                holds_inbox INTEGER NOT NULL,
+                awaits_reply INTEGER NOT NULL,
+                unverified INTEGER NOT NULL,
+                last_seen REAL NOT NULL,
+                outstanding INTEGER NOT NULL,
+                unacknowledged INTEGER NOT NULL,
+                sealed BLOB NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX secure_peers_key_id ON secure_peers(key_id);
+            CREATE INDEX secure_peers_deadline ON secure_peers(deadline) WHERE deadline IS NOT NULL;
+            CREATE INDEX secure_peers_inbox ON secure_peers(key) WHERE holds_inbox = 1;
+            CREATE INDEX secure_peers_awaiting ON secure_peers(key) WHERE awaits_reply = 1;
+            CREATE INDEX secure_peers_unverified ON secure_peers(last_seen) WHERE unverified = 1;
+            CREATE TABLE secure_peer_numbers (
+                number TEXT NOT NULL,
+                key BLOB NOT NULL,
+                PRIMARY KEY (number, key)
+            ) WITHOUT ROWID;
+            CREATE INDEX secure_peer_numbers_key ON secure_peer_numbers(key);
+            CREATE TABLE secure_first_contacts (
+                number TEXT PRIMARY KEY,
+                times TEXT NOT NULL,
+                newest REAL NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX secure_first_contacts_newest ON secure_first_contacts(newest);
+            """)
     }
 
     public func read(_ query: StateQuery) async throws(SecureSMSError) -> StateSnapshot {
@@ -139,7 +182,7 @@ public final class SQLiteSecureStateStore: SecureStateStore {
             try await writer.write { db in
                 let keys = try Data.fetchAll(db, sql: """
                     SELECT key FROM secure_peers
-                    WHERE unverified = 1 AND last_seen < ? AND outstanding = 0 AND holds_inbox = 0
+                    WHERE unverified = 1 AND last_seen < ? AND unacknowledged = 0 AND holds_inbox = 0
                     """, arguments: [unverifiedIdleBefore])
                 for key in keys {
                     try db.execute(sql: "DELETE FROM secure_peers WHERE key = ?", arguments: [key])
