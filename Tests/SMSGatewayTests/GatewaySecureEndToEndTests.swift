@@ -35,10 +35,11 @@ struct SecureKeys {
     var gatewayOptions: [String] { ["--identity", bankKey, "--passphrase-file", passphraseFile, "--retry-base", "0.05"] }
 
     /// `smskit secure send` as a client, unchanged: the bank already holds our key (`--enrolled`).
-    func sendArguments(port: String, to bankNumber: String, text: String, retryAfter: Double = 2, timeout: Double = 90) -> [String] {
-        ["secure", "send", "--port", port, "--key", clientKey, "--passphrase-file", passphraseFile, "--state", clientState,
+    func sendArguments(port: String, to bankNumber: String, text: String, retryAfter: Double = 2, attempts: Int = 8,
+                       timeout: Double = 90, state: String? = nil) -> [String] {
+        ["secure", "send", "--port", port, "--key", clientKey, "--passphrase-file", passphraseFile, "--state", state ?? clientState,
          "--peer", bank.publicKey.hex, "--to", bankNumber, "--text", text, "--enrolled",
-         "--retry-after", "\(retryAfter)", "--attempts", "8", "--timeout", "\(timeout)", "--json"]
+         "--retry-after", "\(retryAfter)", "--attempts", "\(attempts)", "--timeout", "\(timeout)", "--json"]
     }
 }
 
@@ -140,9 +141,19 @@ struct GatewaySecureEndToEndTests {
         let replyLog = await rig.gatewayLog()
         #expect(message["status"] as? String == "delivered", "\(message)\n\(replyLog)")
         #expect(settled.allSatisfy { !($0["id"] as? String ?? "").hasPrefix("frm_") }, "frames are not listed")
-
         await link.close()
         await modem.close()
+
+        // 6. DELETE revokes the key in the engine: the client's next message is refused (never acknowledged) and never listed.
+        let deleted = try await rig.client.request("DELETE", "/v1/peers/\(peer)")
+        #expect(deleted.status == 204)
+        // (A state of its own: this process's link may still hold the first one's lock.)
+        let refused = try await runSmskit(keys.sendArguments(port: clientPort, to: bankNumber, text: "after revocation",
+                                                             retryAfter: 0.5, attempts: 2, timeout: 8,
+                                                             state: keys.dir.path + "/client-2.state"), limit: .seconds(60))
+        #expect(refused.status == 3, "unconfirmed: the bank rejected it; \(refused.stderr)")
+        #expect(try await inboxEntries(rig, text: "after revocation").isEmpty)
+        #expect(try await rig.client.inbox().filter { $0["secure"] != nil }.count == 1)
         await rig.shutdown()
     }
 
