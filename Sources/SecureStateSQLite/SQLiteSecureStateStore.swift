@@ -231,7 +231,8 @@ public final class SQLiteSecureStateStore: SecureStateStore {
             try collect("""
                 SELECT \(peerColumns) FROM secure_peer_numbers n JOIN secure_peers p ON p.key = n.key WHERE n.number = ?
                 """, [number])
-            if let times = try String.fetchOne(db.cachedStatement(sql: "SELECT times FROM secure_first_contacts WHERE number = ?"),
+            if query.totals,
+               let times = try String.fetchOne(db.cachedStatement(sql: "SELECT times FROM secure_first_contacts WHERE number = ?"),
                                                arguments: [number]) {
                 rows.numberFirstContacts[number] = try JSONDecoder().decode([Double].self, from: Data(times.utf8))
             }

@@ -5,7 +5,8 @@ public struct StateQuery: Sendable, Equatable {
     public var keys: Set<PublicKey> = []
     /// Peers whose key has this 3-byte key id (candidates for a hello frame).
     public var keyID: [UInt8]?
-    /// Peers any of whose numbers (`PeerIndex.numbers`) is this one, and this number's first-contact times.
+    /// Peers any of whose numbers (`PeerIndex.numbers`) is this one (and, with `totals`, this number's
+    /// first-contact times).
     public var number: String?
     /// Peers with a timer due at or before this time (`PeerIndex.deadline`).
     public var dueBy: Double?
@@ -13,7 +14,8 @@ public struct StateQuery: Sendable, Equatable {
     public var awaitingReply = false
     /// Peers holding delivered messages the application has not committed (`PeerIndex.holdsInbox`).
     public var holdingInbox = false
-    /// Also count unverified peers and tracked numbers over the whole store (first contacts need them).
+    /// A first contact: also the number's first-contact times, and the counts of unverified peers and
+    /// tracked numbers over the whole store.
     public var totals = false
 
     /// Whether `peer` (with its index) matches the query.

@@ -24,8 +24,8 @@ struct StoredState: Codable, Sendable, Equatable {
 
     func read(_ query: StateQuery) -> StateSnapshot {
         var snapshot = StateSnapshot(counters: counters, peers: peers.values.filter(query.matches))
-        if let number = query.number, let times = numberFirstContacts[number] { snapshot.numberFirstContacts = [number: times] }
         if query.totals {
+            if let number = query.number, let times = numberFirstContacts[number] { snapshot.numberFirstContacts = [number: times] }
             snapshot.unverifiedTotal = peers.values.count { $0.index.unverified }
             snapshot.trackedNumbersTotal = numberFirstContacts.count
         }
