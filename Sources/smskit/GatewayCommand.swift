@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import ModemEmulator
 import SMSGateway
+import SecureSMS
 import ServiceLifecycle
 
 /// `smskit gateway`: the durable multi-modem SMS gateway with its HTTP API (docs/gateway.md).
@@ -96,6 +97,15 @@ struct GatewayRun: AsyncParsableCommand {
     @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert.")
     var tlsKey: String?
 
+    @Option(help: "A SecureSMS key file (smskit keys generate): the bank identity for /v1/peers and secure messages (SQLite store only).")
+    var identity: String?
+
+    @Option(name: .customLong("passphrase-file"), help: "The --identity passphrase (mode 0600); else $CREDENTIALS_DIRECTORY/smskit-passphrase, else SMSKIT_PASSPHRASE.")
+    var passphraseFile: String?
+
+    @Flag(name: .customLong("allow-open-key-file"), help: "Load an --identity key file that others can read or write (refused by default).")
+    var allowOpenKeyFile = false
+
     @Option(name: .customLong("shutdown-timeout"),
             help: "How long a graceful stop (SIGTERM) may take before work in hand is cancelled: seconds, or 1m (default 30 s).",
             transform: TimeOption.parser("--shutdown-timeout"))
@@ -140,6 +150,23 @@ struct GatewayRun: AsyncParsableCommand {
                 logger.warning("unknown key in the config file is ignored", metadata: ["file": "\(path)", "key": "\(key)"])
             }
         }
+        let identityPath = identity ?? file.identity
+        if identityPath != nil, data.databaseURL(file) != nil {
+            Output.error("error: --identity (secure messaging) needs the SQLite store: secure state on PostgreSQL is future work. "
+                         + "Run secure messaging on a gateway without --database, or drop --identity")
+            throw ExitCode.validationFailure
+        }
+        // The key is unlocked before anything opens, so a wrong passphrase stops the start at once.
+        var bankIdentity: Identity?
+        if let identityPath {
+            do {
+                try KeyFileCheck.verify(identityPath, allowOpenPermissions: allowOpenKeyFile)
+                bankIdentity = try KeyStore.load(identityPath, passphrase: Passphrase.obtain(confirm: false, file: passphraseFile ?? file.passphraseFile))
+            } catch {
+                Output.error("error: --identity \(identityPath): \(error)")
+                throw ExitCode.failure
+            }
+        }
         let hangUp = SIGHUPNotice(logger: logger)
         defer { hangUp.cancel() }
         let store: any GatewayStore & WebhookStore
@@ -161,6 +188,20 @@ struct GatewayRun: AsyncParsableCommand {
             store = try SQLiteStore(path: lock!.databasePath, durability: file.durability ?? .full)
         }
         defer { lock?.release() }
+        let sendBell = Doorbell()
+        let inboxBell = Doorbell()
+        var secure: SecureMessaging?
+        if let bankIdentity, let sqlite = store as? SQLiteStore {
+            do {
+                let state = try SecureStateStoreFactory.make(store: sqlite, identity: bankIdentity)
+                secure = try await SecureMessaging(identity: bankIdentity, stateStore: state, store: sqlite, sendBell: sendBell,
+                                             inboxBell: inboxBell, logger: logger)
+            } catch {
+                Output.error("error: secure messaging: \(error)")
+                throw ExitCode.failure
+            }
+            logger.notice("secure messaging on", metadata: ["fingerprint": "\(bankIdentity.publicKey.fingerprint)"])
+        }
 
         var modems = file.modemSettings(commandLinePorts: ports)
         var emulated: EmulatedModems?
@@ -187,7 +228,8 @@ struct GatewayRun: AsyncParsableCommand {
         let timeout = try reassemblyTimeout
             ?? file.reassemblyTimeout.map { try SafeDuration.seconds($0, option: "reassembly_timeout") } ?? .seconds(600)
         let gateway = Gateway(settings: .init(modems: modems, retry: retry, reassemblyTimeout: timeout),
-                              store: store, phones: emulated, hotPlug: hotPlug, logger: logger)
+                              store: store, phones: emulated, hotPlug: hotPlug, secure: secure, sendBell: sendBell,
+                              inboxBell: inboxBell, logger: logger)
         var api = APIConfiguration(limits: .init(maxSegments: file.maxSegments ?? 10))
         if let poll = file.maxLongPoll { api.maxLongPoll = try SafeDuration.seconds(poll, option: "max_long_poll") }
         // This gateway's own registry (GET /metrics); transitions committed from now on are counted.
@@ -219,7 +261,7 @@ struct GatewayRun: AsyncParsableCommand {
                                                         logger: logger, metrics: metrics)))
         let integrations = GatewayIntegrations(webhookStore: store, secretBox: box, kannel: kannel)
         let router = makeGatewayRouter(store: store, runtime: gateway, configuration: api, logger: logger,
-                                       integrations: integrations, metrics: metrics)
+                                       integrations: integrations, metrics: metrics, secure: secure)
         let scheme = tls == nil ? "http" : "https"
         let app = Application(
             router: router,

@@ -81,16 +81,20 @@ struct GatewayOpsEndToEndTests {
 
     /// schemathesis generates requests for every operation of the served document (positive and
     /// negative, bounded by examples) and checks each answer: no 5xx, a documented status, a
-    /// documented content type, a body that matches its schema.
-    @Test(.timeLimit(.minutes(6)))
-    func schemathesisFindsNothing() async throws {
+    /// documented content type, a body that matches its schema. Twice: a plain gateway, and one with
+    /// `--identity` (secure messaging: `/v1/peers` served, `secure` messages accepted).
+    @Test(.timeLimit(.minutes(6)), arguments: [false, true])
+    func schemathesisFindsNothing(secure: Bool) async throws {
         guard let schemathesis = ProcessInfo.processInfo.environment["SMSKIT_SCHEMATHESIS"],
               FileManager.default.isExecutableFile(atPath: schemathesis) else {
             print("skipped: schemathesis not installed (scripts/setup.sh installs it and exports SMSKIT_SCHEMATHESIS)")
             return
         }
         // Long polls shortened to 1 s, so generated `wait` values keep the run short.
-        let gateway = try await EmulatedGateway(name: "schemathesis", modems: 1, config: "max_long_poll: 1\n")
+        let keys = secure ? try SecureKeys("schemathesis") : nil
+        defer { keys?.dir.remove() }
+        let gateway = try await EmulatedGateway(name: "schemathesis", modems: 1, config: "max_long_poll: 1\n",
+                                                extra: keys?.gatewayOptions ?? [])
         try await gateway.start()
         let http = await gateway.client
         let work = try TempDir("schemathesis-run")

@@ -13,6 +13,8 @@ import Yams
 /// # lease_timeout: 15           # seconds a modem lease lives without a heartbeat
 /// # tls_cert: /etc/smskit/tls/cert.pem   # serve the API over HTTPS (both or neither)
 /// # tls_key: /etc/smskit/tls/key.pem
+/// # identity: /etc/smskit/bank.key        # SecureSMS bank identity: /v1/peers and secure messages (SQLite only)
+/// # passphrase_file: /etc/smskit/bank.pass   # else $CREDENTIALS_DIRECTORY/smskit-passphrase or SMSKIT_PASSPHRASE
 /// max_segments: 10
 /// reassembly_timeout: 600     # seconds
 /// retry: { base_delay: 2, max_delay: 300, max_attempts: 8 }
@@ -74,10 +76,14 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
     public var tlsKey: String?
     /// Longest `wait` of `GET /v1/inbox`, in seconds (default 60); a longer one is shortened to it.
     public var maxLongPoll: Double?
+    /// A SecureSMS key file (`smskit keys generate`): the bank identity of secure messaging (SQLite only).
+    public var identity: String?
+    /// The file holding the identity's passphrase (mode 0600).
+    public var passphraseFile: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case listen, durability, retry, emulate, modems, database, node, kannel, webhooks
-        case leaseTimeout = "lease_timeout", maxLongPoll = "max_long_poll"
+        case leaseTimeout = "lease_timeout", maxLongPoll = "max_long_poll", identity, passphraseFile = "passphrase_file"
         case tlsCert = "tls_cert", tlsKey = "tls_key"
         case dataDir = "data_dir", maxSegments = "max_segments", reassemblyTimeout = "reassembly_timeout"
         case ratePerMinute = "rate_per_minute", dailyCap = "daily_cap"
@@ -133,6 +139,9 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
         if let r = retry {
             if let b = r.baseDelay, b <= 0 { throw .configuration("\(path): retry.base_delay must be > 0") }
             if let m = r.maxAttempts, m < 1 { throw .configuration("\(path): retry.max_attempts must be ≥ 1") }
+        }
+        if identity != nil, database != nil {
+            throw .configuration("\(path): identity (secure messaging) needs the SQLite store; secure state on PostgreSQL is future work — drop database or identity")
         }
         if (tlsCert == nil) != (tlsKey == nil) {
             throw .configuration("\(path): tls_cert and tls_key go together: give both, or neither for plain HTTP")

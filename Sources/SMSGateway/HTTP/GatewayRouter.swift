@@ -19,6 +19,7 @@ import Logging
 /// - `GET /v1/modems` → ``ModemList``; `POST /v1/modems/{id}/suspend|resume|drain` → ``ModemResource``
 ///   (``ModemControlAction``).
 /// - `POST /v1/emulator/phones/send` → 202 (emulate mode only).
+/// - `POST/GET /v1/peers`, `GET/DELETE /v1/peers/{id}`: SecureSMS peers (``PeersController``, `--identity` only).
 /// - `POST/GET /v1/webhooks`, `GET/DELETE /v1/webhooks/{id}`, `GET /v1/webhooks/{id}/deliveries`,
 ///   `GET /v1/callbacks/secret` (``GatewayIntegrations``).
 /// - `GET/POST /cgi-bin/sendsms`: Kannel's interface, with Kannel's own authentication and replies.
@@ -34,15 +35,19 @@ import Logging
 ///   - logger: The base of every request's logger.
 ///   - integrations: Webhooks and Kannel's `/cgi-bin/sendsms` (nil: those endpoints answer 501/503).
 ///   - metrics: This gateway's metrics: `GET /metrics` renders them and every request is timed (nil: 404).
+///   - secure: Secure messaging (`--identity`): `/v1/peers` and `"secure"` messages (nil: those answer 404 `secure-not-configured`).
 /// - Returns: A router for `Application(router:)` or `app.test(.router)`.
 public func makeGatewayRouter(store: any GatewayStore, runtime: any GatewayRuntime, configuration: APIConfiguration,
                               logger: Logger, integrations: GatewayIntegrations? = nil,
-                              metrics: GatewayMetrics? = nil) -> Router<GatewayRequestContext> {
+                              metrics: GatewayMetrics? = nil, secure: SecureMessaging? = nil) -> Router<GatewayRequestContext> {
+    let secureStore = secure == nil ? nil : store as? any SecureGatewayStore
     let routes = HealthController().routes
         + MetricsController(metrics: metrics, store: store, runtime: runtime).routes + OpenAPIController().routes
         + WebhooksController(integrations: integrations, configuration: configuration).routes
         + KannelController(store: store, runtime: runtime, integrations: integrations, configuration: configuration).routes
-        + MessagesController(store: store, runtime: runtime, configuration: configuration).routes
+        + MessagesController(store: store, runtime: runtime, configuration: configuration, secure: secure,
+                             secureStore: secureStore).routes
+        + PeersController(secure: secure, store: secureStore, configuration: configuration).routes
         + InboxController(store: store, runtime: runtime, configuration: configuration).routes
         + ModemsController(runtime: runtime).routes
         + EmulatorController(runtime: runtime, configuration: configuration).routes

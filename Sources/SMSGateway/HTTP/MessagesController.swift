@@ -7,6 +7,9 @@ struct MessagesController: Sendable {
     let store: any GatewayStore
     let runtime: any GatewayRuntime
     let configuration: APIConfiguration
+    /// Secure messaging (`--identity`), for `"secure": {"peer": …}`.
+    var secure: SecureMessaging? = nil
+    var secureStore: (any SecureGatewayStore)? = nil
 
     var routes: [APIRoute] {
         [
@@ -23,9 +26,20 @@ struct MessagesController: Sendable {
         let key = try IdempotencyHeader.key(in: request.headers)
         let body = try await JSONBody.decode(SendMessageRequest.self, from: request, maxBytes: configuration.maxBodyBytes)
         let now = configuration.now()
-        let message = try body.validate(limits: configuration.limits, now: now)
         let idempotency = try key.map { IdempotencyKey(key: $0, requestDigest: try IdempotencyHeader.requestDigest(of: body)) }
-        let accepted = try await storeCall { try await store.accept(message, idempotency: idempotency, now: now) }
+        let accepted: Accepted
+        if let target = body.secure {
+            guard let secure, let secureStore else { throw GatewayError.secureNotConfigured }
+            guard let peer = try await storeCall({ try await secureStore.peer(id: target.peer) }), peer.state != "revoking" else {
+                throw GatewayError.invalidField(field: "secure.peer", detail: "no enrolled peer \(target.peer.debugDescription); enrol it with POST /v1/peers")
+            }
+            let message = try body.validateSecure(peer: peer)
+            accepted = try await storeCall { try await secureStore.acceptSecure(message, idempotency: idempotency, now: now) }
+            if case .created = accepted { secure.messageAccepted() }
+        } else {
+            let message = try body.validate(limits: configuration.limits, now: now)
+            accepted = try await storeCall { try await store.accept(message, idempotency: idempotency, now: now) }
+        }
 
         let resource = accepted.message
         var logger = context.logger

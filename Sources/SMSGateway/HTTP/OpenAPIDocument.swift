@@ -26,7 +26,7 @@ public enum OpenAPIDocument {
           "post": {
             "operationId": "sendMessage",
             "summary": "Send an SMS",
-            "description": "Stores the message and its parts before answering 202. A repeat with the same `Idempotency-Key` and body answers the first message with `Idempotent-Replayed: true`.",
+            "description": "Stores the message and its parts before answering 202. A repeat with the same `Idempotency-Key` and body answers the first message with `Idempotent-Replayed: true`. With `secure` (gateways started with `--identity`) the message is sealed for an enrolled peer after the 202 (`SecureTarget`).",
             "parameters": [
               {
                 "name": "Idempotency-Key",
@@ -82,6 +82,9 @@ public enum OpenAPIDocument {
               },
               "401": {
                 "$ref": "#/components/responses/Problem401"
+              },
+              "404": {
+                "$ref": "#/components/responses/Problem404"
               },
               "409": {
                 "$ref": "#/components/responses/Problem409"
@@ -1134,6 +1137,175 @@ public enum OpenAPIDocument {
               }
             }
           }
+        },
+        "/v1/peers": {
+          "post": {
+            "operationId": "enrolPeer",
+            "summary": "Enrol a customer's SecureSMS key",
+            "description": "Binds a public key (obtained out of band) to a number and an optional customer id, in the store and in the gateway's secure engine. Only enrolled keys are accepted; replies go to the enrolled number.",
+            "requestBody": {
+              "required": true,
+              "content": {
+                "application/json": {
+                  "schema": {
+                    "$ref": "#/components/schemas/EnrolPeerRequest"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "201": {
+                "description": "Enrolled.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Peer"
+                    }
+                  }
+                },
+                "headers": {
+                  "Location": {
+                    "description": "The new resource's path.",
+                    "schema": {
+                      "type": "string"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "$ref": "#/components/responses/Problem400"
+              },
+              "401": {
+                "$ref": "#/components/responses/Problem401"
+              },
+              "404": {
+                "$ref": "#/components/responses/Problem404"
+              },
+              "409": {
+                "$ref": "#/components/responses/Problem409"
+              },
+              "413": {
+                "$ref": "#/components/responses/Problem413"
+              },
+              "415": {
+                "$ref": "#/components/responses/Problem415"
+              },
+              "422": {
+                "$ref": "#/components/responses/Problem422"
+              },
+              "503": {
+                "$ref": "#/components/responses/Problem503"
+              }
+            }
+          },
+          "get": {
+            "operationId": "listPeers",
+            "summary": "Enrolled peers, in id order",
+            "parameters": [
+              {
+                "name": "after",
+                "in": "query",
+                "schema": {
+                  "type": "string",
+                  "maxLength": 128
+                },
+                "description": "A peer id: the page starts after it."
+              },
+              {
+                "name": "limit",
+                "in": "query",
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1,
+                  "maximum": 500
+                },
+                "description": "Page size (default 100, at most the configured maximum, 500 by default)."
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "A page of peers.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PeerPage"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Problem401"
+              },
+              "404": {
+                "$ref": "#/components/responses/Problem404"
+              },
+              "422": {
+                "$ref": "#/components/responses/Problem422"
+              },
+              "503": {
+                "$ref": "#/components/responses/Problem503"
+              }
+            }
+          }
+        },
+        "/v1/peers/{id}": {
+          "parameters": [
+            {
+              "name": "id",
+              "in": "path",
+              "schema": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 128
+              },
+              "description": "The peer's id.",
+              "required": true
+            }
+          ],
+          "get": {
+            "operationId": "getPeer",
+            "summary": "One peer",
+            "responses": {
+              "200": {
+                "description": "The peer.",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Peer"
+                    }
+                  }
+                }
+              },
+              "401": {
+                "$ref": "#/components/responses/Problem401"
+              },
+              "404": {
+                "$ref": "#/components/responses/Problem404"
+              },
+              "503": {
+                "$ref": "#/components/responses/Problem503"
+              }
+            }
+          },
+          "delete": {
+            "operationId": "deletePeer",
+            "summary": "Revoke a peer and remove it",
+            "description": "Revokes the key in the secure engine (its frames are rejected, nothing more is sent to it; messages to it not yet acknowledged end `unknown` or `failed`), then removes the peer.",
+            "responses": {
+              "204": {
+                "description": "Revoked and removed."
+              },
+              "401": {
+                "$ref": "#/components/responses/Problem401"
+              },
+              "404": {
+                "$ref": "#/components/responses/Problem404"
+              },
+              "503": {
+                "$ref": "#/components/responses/Problem503"
+              }
+            }
+          }
         }
       },
       "components": {
@@ -1235,10 +1407,7 @@ public enum OpenAPIDocument {
           },
           "SendMessageRequest": {
             "type": "object",
-            "required": [
-              "to"
-            ],
-            "description": "Give `text` or `data_hex`, not both.",
+            "description": "Give `text` or `data_hex`, not both, and `to` or `secure`. With `secure` the message is sealed for an enrolled peer and goes to its enrolled number: `to` (if given) must be that number, and `ports`, `from`, `send_at`, `validity` and `guarantee` are refused.",
             "oneOf": [
               {
                 "required": [
@@ -1255,7 +1424,7 @@ public enum OpenAPIDocument {
               "to": {
                 "type": "string",
                 "pattern": "^[-. ()]*\\+?(?:[-. ()]*[0-9]){3,20}[-. ()]*$",
-                "description": "A phone number: optional `+` and 3–20 digits; spaces, dashes, dots and parentheses are dropped."
+                "description": "A phone number: optional `+` and 3–20 digits; spaces, dashes, dots and parentheses are dropped. Required unless `secure` is given."
               },
               "text": {
                 "type": "string",
@@ -1322,8 +1491,23 @@ public enum OpenAPIDocument {
                 "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://",
                 "maxLength": 2048,
                 "description": "An http(s) URL that receives each status change as a signed `message.status` event."
+              },
+              "secure": {
+                "$ref": "#/components/schemas/SecureTarget"
               }
-            }
+            },
+            "anyOf": [
+              {
+                "required": [
+                  "to"
+                ]
+              },
+              {
+                "required": [
+                  "secure"
+                ]
+              }
+            ]
           },
           "MessageError": {
             "type": "object",
@@ -1426,15 +1610,18 @@ public enum OpenAPIDocument {
               },
               "segments": {
                 "type": "integer",
-                "minimum": 1
+                "minimum": 0,
+                "description": "SMS parts; 0 for a secure message (the engine decides its frames)."
               },
               "encoding": {
                 "type": "string",
                 "enum": [
                   "gsm7",
                   "ucs2",
-                  "8bit"
-                ]
+                  "8bit",
+                  "secure"
+                ],
+                "description": "`secure` for a message sent with `secure` (sealed by SecureSMS; its frames are 8-bit SMS of their own)."
               },
               "report": {
                 "type": "boolean"
@@ -1492,6 +1679,9 @@ public enum OpenAPIDocument {
               "expires_at": {
                 "type": "string",
                 "format": "date-time"
+              },
+              "secure": {
+                "$ref": "#/components/schemas/SecureMessageInfo"
               }
             }
           },
@@ -1573,6 +1763,9 @@ public enum OpenAPIDocument {
               },
               "complete": {
                 "type": "boolean"
+              },
+              "secure": {
+                "$ref": "#/components/schemas/SecureInboxInfo"
               }
             }
           },
@@ -1912,6 +2105,152 @@ public enum OpenAPIDocument {
                 "type": "string"
               }
             }
+          },
+          "SecureTarget": {
+            "type": "object",
+            "required": [
+              "peer"
+            ],
+            "properties": {
+              "peer": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The id of an enrolled peer (`POST /v1/peers`)."
+              }
+            },
+            "description": "Seal the message with SecureSMS for this peer (gateways started with `--identity`). It is committed before the 202, sealed by the gateway's secure engine, and its frames go out as 8-bit data SMS to port 9208. Its status then follows the protocol: `sent` once sealed, `delivered` on the peer's SecureSMS acknowledgement, `unknown` if it went out but was never acknowledged, `failed` if it was never sent (for instance `no_session`: a bank replies only inside a session the customer's app opened)."
+          },
+          "SecureMessageInfo": {
+            "type": "object",
+            "required": [
+              "peer",
+              "state"
+            ],
+            "description": "Present on messages sent with `secure`.",
+            "properties": {
+              "peer": {
+                "type": "string",
+                "description": "The peer's id."
+              },
+              "state": {
+                "type": "string",
+                "enum": [
+                  "pending",
+                  "sealing",
+                  "sealed",
+                  "done"
+                ],
+                "description": "`pending`: committed, not yet sealed; `sealing`: the engine is sealing it; `sealed`: the engine holds it and its frames are queued; `done`: settled."
+              }
+            }
+          },
+          "SecureInboxInfo": {
+            "type": "object",
+            "required": [
+              "public_key",
+              "verified",
+              "replay_protected"
+            ],
+            "description": "Present on messages from a secure peer: `text` / `data_hex` hold the plaintext the engine authenticated.",
+            "properties": {
+              "peer": {
+                "type": "string",
+                "description": "The peer's id (absent if the peer was deleted since)."
+              },
+              "public_key": {
+                "type": "string",
+                "pattern": "^[0-9a-f]{64}$",
+                "description": "The sender's public key."
+              },
+              "verified": {
+                "type": "boolean",
+                "description": "The key was enrolled (always true: the gateway accepts enrolled keys only)."
+              },
+              "replay_protected": {
+                "type": "boolean",
+                "description": "False for the first message of a session (the 0-RTT first contact): act on it only idempotently until a later message of the session arrives (docs/protocol.md §3.1)."
+              },
+              "customer_id": {
+                "type": "string",
+                "description": "The customer id the key was enrolled for."
+              }
+            }
+          },
+          "EnrolPeerRequest": {
+            "type": "object",
+            "required": [
+              "public_key",
+              "number"
+            ],
+            "properties": {
+              "public_key": {
+                "type": "string",
+                "pattern": "^[0-9A-Fa-f]{64}$",
+                "description": "The customer's X25519 public key, 64 hex digits, as `smskit keys show` prints it. Low-order points and the gateway's own key are refused."
+              },
+              "number": {
+                "type": "string",
+                "pattern": "^[-. ()]*\\+?(?:[-. ()]*[0-9]){3,20}[-. ()]*$",
+                "description": "The customer's number: replies go there, never to the number a frame came from."
+              },
+              "customer_id": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 128,
+                "description": "The bank's customer id for this key."
+              }
+            }
+          },
+          "Peer": {
+            "type": "object",
+            "required": [
+              "id",
+              "public_key",
+              "fingerprint",
+              "number",
+              "created_at"
+            ],
+            "properties": {
+              "id": {
+                "type": "string"
+              },
+              "public_key": {
+                "type": "string",
+                "pattern": "^[0-9a-f]{64}$"
+              },
+              "fingerprint": {
+                "type": "string",
+                "description": "Five groups of four letters, to compare aloud."
+              },
+              "number": {
+                "type": "string"
+              },
+              "customer_id": {
+                "type": "string"
+              },
+              "created_at": {
+                "type": "string",
+                "format": "date-time"
+              }
+            }
+          },
+          "PeerPage": {
+            "type": "object",
+            "required": [
+              "peers"
+            ],
+            "properties": {
+              "peers": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/Peer"
+                }
+              },
+              "next": {
+                "type": "string",
+                "description": "Pass as `after` for the next page; absent on the last page."
+              }
+            }
           }
         },
         "responses": {
@@ -1936,7 +2275,7 @@ public enum OpenAPIDocument {
             }
           },
           "Problem404": {
-            "description": "Unknown id, or an endpoint not available in this mode (`urn:smskit:problem:not-found`).",
+            "description": "Unknown id, or an endpoint not available in this mode (`urn:smskit:problem:not-found`). Also every secure endpoint (`/v1/peers`, `secure` messages) on a gateway started without `--identity` (`urn:smskit:problem:secure-not-configured`).",
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -1946,7 +2285,7 @@ public enum OpenAPIDocument {
             }
           },
           "Problem409": {
-            "description": "The Idempotency-Key came before with another body (`urn:smskit:problem:idempotency-conflict`), or the message can no longer be canceled (`urn:smskit:problem:not-cancelable`).",
+            "description": "The Idempotency-Key came before with another body (`urn:smskit:problem:idempotency-conflict`), or the message can no longer be canceled (`urn:smskit:problem:not-cancelable`). For `POST /v1/peers`: the public key is already enrolled (`urn:smskit:problem:peer-exists`; the detail names that peer).",
             "content": {
               "application/problem+json": {
                 "schema": {

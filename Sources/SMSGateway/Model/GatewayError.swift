@@ -19,6 +19,11 @@ public enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
     case storeUnavailable(String)
     /// A configuration value is wrong.
     case configuration(String)
+    /// `POST /v1/peers` with a public key already enrolled (409): `id` is that peer.
+    case peerExists(id: String)
+    /// A secure endpoint was called on a gateway started without `--identity` (404: not served in this
+    /// mode, as the emulator's endpoints without `--emulate`).
+    case secureNotConfigured
 
     /// The stable problem `type` URI.
     public var problemType: String {
@@ -32,6 +37,8 @@ public enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unauthorized: return "urn:smskit:problem:unauthorized"
         case .storeUnavailable: return "urn:smskit:problem:store-unavailable"
         case .configuration: return "urn:smskit:problem:configuration"
+        case .peerExists: return "urn:smskit:problem:peer-exists"
+        case .secureNotConfigured: return "urn:smskit:problem:secure-not-configured"
         }
     }
 
@@ -41,8 +48,8 @@ public enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedBody: return 400
         case .invalidField: return 422
         case .messageTooLong: return 413
-        case .idempotencyConflict, .notCancelable: return 409
-        case .notFound: return 404
+        case .idempotencyConflict, .notCancelable, .peerExists: return 409
+        case .notFound, .secureNotConfigured: return 404
         case .unauthorized: return 401
         case .storeUnavailable: return 503
         case .configuration: return 500
@@ -61,6 +68,8 @@ public enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unauthorized: return "Missing or invalid bearer token"
         case .storeUnavailable: return "Store unavailable"
         case .configuration: return "Configuration error"
+        case .peerExists: return "Peer already enrolled"
+        case .secureNotConfigured: return "Secure messaging is not enabled"
         }
     }
 
@@ -83,6 +92,10 @@ public enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unauthorized: return "send Authorization: Bearer <token> (create one with `smskit gateway token create`)"
         case .storeUnavailable(let d): return "the store failed (\(d)); nothing was committed, retry the request"
         case .configuration(let d): return d
+        case .peerExists(let id):
+            return "this public key is already enrolled as peer \(id); DELETE /v1/peers/\(id) first to enrol it again"
+        case .secureNotConfigured:
+            return "start the gateway with --identity KEYFILE (a SecureSMS key from `smskit keys generate`) to use secure messaging"
         }
     }
 }

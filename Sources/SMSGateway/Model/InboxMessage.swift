@@ -19,14 +19,19 @@ public struct InboxMessage: Sendable, Codable, Equatable {
     public var receivedParts: [Int]
     /// False for a message surfaced after the reassembly timeout with parts missing.
     public var complete: Bool
+    /// Set for a message from a secure peer: `text`/`data_hex` hold the plaintext the engine
+    /// authenticated and decrypted.
+    public var secure: SecureInboxInfo? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, cursor, from, to, modem, text, ports, parts, complete
+        case id, cursor, from, to, modem, text, ports, parts, complete, secure
         case dataHex = "data_hex", receivedAt = "received_at", receivedParts = "received_parts"
     }
 
     public init(id: String, cursor: Int64, from: String, to: String, modem: String, text: String?, dataHex: String?,
-                ports: Ports?, receivedAt: Date, parts: Int, receivedParts: [Int], complete: Bool) {
+                ports: Ports?, receivedAt: Date, parts: Int, receivedParts: [Int], complete: Bool,
+                secure: SecureInboxInfo? = nil) {
+        self.secure = secure
         self.id = id; self.cursor = cursor; self.from = from; self.to = to; self.modem = modem
         self.text = text; self.dataHex = dataHex; self.ports = ports; self.receivedAt = receivedAt
         self.parts = parts; self.receivedParts = receivedParts; self.complete = complete

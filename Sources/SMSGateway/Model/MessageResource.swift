@@ -30,10 +30,13 @@ public struct MessageResource: Sendable, Codable, Equatable {
     public var sentAt: Date?
     public var deliveredAt: Date?
     public var expiresAt: Date?
+    /// Set for a message sealed for a secure peer (`"secure": {"peer": …}`); its status then comes
+    /// from the SecureSMS protocol acknowledgement, not from SMS status reports.
+    public var secure: SecureMessageInfo? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, status, to, from, modem, text, ports, segments, encoding, report, priority, guarantee, validity
-        case parts, error, attempts, metadata
+        case parts, error, attempts, metadata, secure
         case dataHex = "data_hex", createdAt = "created_at", updatedAt = "updated_at", sendAt = "send_at"
         case sentAt = "sent_at", deliveredAt = "delivered_at", expiresAt = "expires_at"
     }
@@ -44,7 +47,8 @@ public struct MessageResource: Sendable, Codable, Equatable {
                 report: Bool, priority: Int = 0, guarantee: DeliveryGuarantee = .atMostOnce, validity: Int? = nil,
                 parts: [PartResource] = [], error: MessageError? = nil, attempts: Int = 0, metadata: [String: String] = [:],
                 createdAt: Date, updatedAt: Date, sendAt: Date? = nil, sentAt: Date? = nil, deliveredAt: Date? = nil,
-                expiresAt: Date? = nil) {
+                expiresAt: Date? = nil, secure: SecureMessageInfo? = nil) {
+        self.secure = secure
         self.id = id; self.status = status; self.to = to; self.from = from; self.modem = modem
         self.text = text; self.dataHex = dataHex; self.ports = ports; self.segments = segments; self.encoding = encoding
         self.report = report; self.priority = priority; self.guarantee = guarantee; self.validity = validity

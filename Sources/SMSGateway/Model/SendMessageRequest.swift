@@ -3,7 +3,8 @@ import SMSPDU
 
 /// The body of `POST /v1/messages`, as decoded; ``validate(limits:now:)`` turns it into a ``NewMessage``.
 public struct SendMessageRequest: Sendable, Codable, Equatable {
-    public var to: String
+    /// The recipient (required, except with ``secure``: then the peer's enrolled number is used).
+    public var to: String?
     public var text: String?
     public var dataHex: String?
     public var ports: Ports?
@@ -16,18 +17,40 @@ public struct SendMessageRequest: Sendable, Codable, Equatable {
     public var guarantee: DeliveryGuarantee?
     /// A URL that receives every status change of this message as a signed `message.status` event.
     public var statusCallback: String?
+    /// Seal the message for an enrolled SecureSMS peer (gateways started with `--identity`).
+    public var secure: SecureTarget?
 
     enum CodingKeys: String, CodingKey {
-        case to, text, ports, from, report, validity, priority, metadata, guarantee
+        case to, text, ports, from, report, validity, priority, metadata, guarantee, secure
         case dataHex = "data_hex", sendAt = "send_at", statusCallback = "status_callback"
     }
 
-    public init(to: String, text: String? = nil, dataHex: String? = nil, ports: Ports? = nil, from: String? = nil,
+    public init(to: String?, text: String? = nil, dataHex: String? = nil, ports: Ports? = nil, from: String? = nil,
                 report: Bool? = nil, validity: Int? = nil, sendAt: Date? = nil, priority: Int? = nil,
-                metadata: [String: String]? = nil, guarantee: DeliveryGuarantee? = nil, statusCallback: String? = nil) {
+                metadata: [String: String]? = nil, guarantee: DeliveryGuarantee? = nil, statusCallback: String? = nil,
+                secure: SecureTarget? = nil) {
+        self.secure = secure
         self.to = to; self.text = text; self.dataHex = dataHex; self.ports = ports; self.from = from
         self.report = report; self.validity = validity; self.sendAt = sendAt; self.priority = priority
         self.metadata = metadata; self.guarantee = guarantee; self.statusCallback = statusCallback
+    }
+
+    /// Decodes the body; `to` may be absent (with ``secure``) but never `null` (400, as any other wrong type).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        to = c.contains(.to) ? try c.decode(String.self, forKey: .to) : nil
+        text = try c.decodeIfPresent(String.self, forKey: .text)
+        dataHex = try c.decodeIfPresent(String.self, forKey: .dataHex)
+        ports = try c.decodeIfPresent(Ports.self, forKey: .ports)
+        from = try c.decodeIfPresent(String.self, forKey: .from)
+        report = try c.decodeIfPresent(Bool.self, forKey: .report)
+        validity = try c.decodeIfPresent(Int.self, forKey: .validity)
+        sendAt = try c.decodeIfPresent(Date.self, forKey: .sendAt)
+        priority = try c.decodeIfPresent(Int.self, forKey: .priority)
+        metadata = try c.decodeIfPresent([String: String].self, forKey: .metadata)
+        guarantee = try c.decodeIfPresent(DeliveryGuarantee.self, forKey: .guarantee)
+        statusCallback = try c.decodeIfPresent(String.self, forKey: .statusCallback)
+        secure = try c.decodeIfPresent(SecureTarget.self, forKey: .secure)
     }
 
     /// Limits applied by ``validate(limits:now:)``.
@@ -40,6 +63,7 @@ public struct SendMessageRequest: Sendable, Codable, Equatable {
     /// Checks every field and plans the segments.
     /// - Throws: ``GatewayError/invalidField(field:detail:)`` or ``GatewayError/messageTooLong(segments:limit:)``.
     public func validate(limits: Limits, now: Date = Date()) throws(GatewayError) -> NewMessage {
+        guard let to else { throw .invalidField(field: "to", detail: "is required") }
         let recipient = try Self.normalizeNumber(to, field: "to")
         let content: NewMessage.Content
         switch (text, dataHex) {

@@ -29,6 +29,8 @@ public actor ModemWorker {
     public nonisolated let settings: ModemSettings
 
     private let store: any GatewayStore
+    /// Takes SecureSMS frames (8-bit data to its port) instead of the inbox (gateways with `--identity`).
+    private let frames: (any InboundFrameHandler)?
     private let sendBell: Doorbell
     private let inboxBell: Doorbell
     private let retry: RetryPolicy
@@ -43,9 +45,11 @@ public actor ModemWorker {
     private var unhealthyUntil: ContinuousClock.Instant?
 
     public init(settings: ModemSettings, store: any GatewayStore, sendBell: Doorbell, inboxBell: Doorbell,
-                retry: RetryPolicy, modemConfiguration: Modem.Configuration = .init(), logger: Logger) {
+                retry: RetryPolicy, modemConfiguration: Modem.Configuration = .init(), frames: (any InboundFrameHandler)? = nil,
+                logger: Logger) {
         self.settings = settings
         self.store = store
+        self.frames = frames
         self.sendBell = sendBell
         self.inboxBell = inboxBell
         self.retry = retry
@@ -175,6 +179,12 @@ public actor ModemWorker {
     private func take(_ pdu: InboundPDU, claim: ModemClaim) async {
         switch pdu {
         case .part(let part):
+            if let frames, part.concatenation == nil, part.ports?.destination == frames.port, let bytes = part.userData.bytes {
+                // A SecureSMS frame: the engine's state holds its effect before the SIM slot is freed.
+                guard await frames.receiveFrame(bytes, from: part.sender, modem: claim.id, modemNumber: claim.number) else { return }
+                await acknowledge { () async throws(ModemError) in try await part.acknowledge() }
+                return
+            }
             let c = part.concatenation
             let record = InboundPartRecord(modem: claim.id, modemNumber: claim.number, sender: part.sender,
                                            tpduHex: part.tpduHex, reference: c?.reference, total: c?.total ?? 1,

@@ -40,18 +40,24 @@ public final class Gateway: Service, GatewayRuntime {
     public let store: any GatewayStore
     public let settings: Settings
     /// Rung after every accepted message (wakes the send workers).
-    public let sendBell = Doorbell()
+    public let sendBell: Doorbell
     /// Rung after every new inbox message (wakes long polls).
-    public let inboxBell = Doorbell()
+    public let inboxBell: Doorbell
     private let registry: WorkerRegistry
     private let logger: Logger
     private let phones: (any PhoneNetwork)?
     private let hotPlug: HotPlugAttacher?
+    /// Secure messaging (`--identity`): frames go to it, and it runs beside the workers.
+    public let secure: SecureMessaging?
 
     /// Creates the gateway; nothing runs before ``run()``.
     public init(settings: Settings, store: any GatewayStore, phones: (any PhoneNetwork)? = nil,
-                hotPlug: HotPlugAttacher? = nil, logger: Logger) {
+                hotPlug: HotPlugAttacher? = nil, secure: SecureMessaging? = nil, sendBell: Doorbell = Doorbell(),
+                inboxBell: Doorbell = Doorbell(), logger: Logger) {
         self.settings = settings
+        self.sendBell = sendBell
+        self.inboxBell = inboxBell
+        self.secure = secure
         self.hotPlug = hotPlug
         self.store = store
         self.phones = phones
@@ -107,6 +113,9 @@ public final class Gateway: Service, GatewayRuntime {
                         self.logger.error("hot-plug stopped", metadata: ["error": "\(error)"])
                     }
                 }
+            }
+            if let secure {
+                group.addTask { await cancelWhenGracefulShutdown { await secure.run() } }
             }
             group.addTask { await cancelWhenGracefulShutdown { await self.sweepExpired() } }
             group.addTask { await cancelWhenGracefulShutdown { await self.sweepIncomplete() } }
@@ -165,7 +174,7 @@ public final class Gateway: Service, GatewayRuntime {
 
     private func makeWorker(_ modem: ModemSettings) -> ModemWorker {
         ModemWorker(settings: modem, store: store, sendBell: sendBell, inboxBell: inboxBell, retry: settings.retry,
-                    modemConfiguration: settings.modemConfiguration, logger: logger)
+                    modemConfiguration: settings.modemConfiguration, frames: secure?.frameHandler, logger: logger)
     }
 
     /// Expires messages whose validity passed and promotes due scheduled ones, sleeping until the next due time.

@@ -24,10 +24,10 @@ struct APIHarness: Sendable {
 
     /// Runs `body` against the router: directly (`.router`, the default) or through a real
     /// HTTP/1.1 server on a loopback port (`.live`).
-    func test(_ setup: TestingSetup = .router, metrics: GatewayMetrics? = nil,
+    func test(_ setup: TestingSetup = .router, metrics: GatewayMetrics? = nil, secure: SecureMessaging? = nil,
               _ body: @Sendable (Client) async throws -> Void) async throws {
         let router = makeGatewayRouter(store: store, runtime: runtime, configuration: configuration, logger: logs.logger(),
-                                       metrics: metrics)
+                                       metrics: metrics, secure: secure)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               logger: Logger(label: "smskit.test.app") { _ in SwiftLogNoOpLogHandler() })
         let token = self.token

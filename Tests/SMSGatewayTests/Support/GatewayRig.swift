@@ -17,6 +17,8 @@ actor GatewayRig {
     private var listenPort = 0
     private var gatewayArguments: [String]
     private var restarts = 0
+    /// How many of the modems (the first ones) the gateway attaches; the others are free for a client.
+    private let attached: Int
 
     /// Texts of messages phones received (complete messages), with their SMSC submission ids.
     private(set) var phoneMessages: [String: [[UInt64]]] = [:]
@@ -30,8 +32,10 @@ actor GatewayRig {
     private var nextCommand = 0
     private var refusedIDs: Set<String> = []
 
-    init(name: String, modems: Int, faults: String?, seed: UInt64, gatewayOptions: [String] = []) async throws {
+    init(name: String, modems: Int, faults: String?, seed: UInt64, gatewayOptions: [String] = [],
+         attached: Int? = nil) async throws {
         dir = try TempDir(name)
+        self.attached = min(attached ?? modems, modems)
         modemNumbers = (1...modems).map { "+1555" + String(format: "%04d", $0) }
         var args = ["emulator", "--control", "--phone-prefix", "+1999", "--reject-prefix", "+1998", "--seed", "\(seed)",
                     "--link-dir", dir.path + "/links"]
@@ -89,12 +93,13 @@ actor GatewayRig {
     func link(_ number: String) -> String { dir.path + "/links/" + number }
 
     /// Starts (or restarts) the gateway on every modem; returns once it printed its ready line.
-    func startGateway() async throws {
+    func startGateway(environment: [String: String] = [:]) async throws {
         var args = ["gateway", "--data-dir", dir.path + "/data", "--listen", "127.0.0.1:\(listenPort)",
                     "--log-level", "warning"] + gatewayArguments
-        for n in modemNumbers { args += ["--port", link(n)] }
+        for n in modemNumbers.prefix(attached) { args += ["--port", link(n)] }
         restarts += 1
-        let child = try ChildProcess(args, stderr: .file(dir.path + "/gateway-\(restarts).err"))
+        let child = try ChildProcess(args, environment: environment,
+                                     stderr: .file(dir.path + "/gateway-\(restarts).err"))
         gateway = child
         for await line in child.lines {
             guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
@@ -112,6 +117,19 @@ actor GatewayRig {
         g.signal(SIGKILL)
         _ = await g.waitForExit()
         gateway = nil
+    }
+
+    /// Waits until the gateway exits by itself (a test crash point); its wait status.
+    func waitForGatewayExit() async -> Int32? {
+        guard let g = gateway else { return nil }
+        let status = await g.waitForExit()
+        gateway = nil
+        return status
+    }
+
+    /// The stderr of the gateway's latest start.
+    func gatewayLog() -> String {
+        (try? String(contentsOfFile: dir.path + "/gateway-\(restarts).err", encoding: .utf8)) ?? ""
     }
 
     /// SIGTERM and wait (graceful).

@@ -25,6 +25,8 @@ struct GatewayHTTP: Sendable {
         var status: Int
         var json: [String: Any]
         var body: Data
+        /// Response headers, names in lower case.
+        var headers: [String: String] = [:]
     }
 
     func request(_ method: String, _ path: String, json: Any? = nil, body: Data? = nil, headers: [String: String] = [:],
@@ -43,7 +45,11 @@ struct GatewayHTTP: Sendable {
         let (data, response) = try await URLSession.shared.data(for: r)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return Reply(status: status, json: object, body: data)
+        var headers: [String: String] = [:]
+        for (name, value) in (response as? HTTPURLResponse)?.allHeaderFields ?? [:] {
+            headers[String(describing: name).lowercased()] = String(describing: value)
+        }
+        return Reply(status: status, json: object, body: data, headers: headers)
     }
 
     /// Every message, paging through `GET /v1/messages`.

@@ -56,7 +56,7 @@ extension SQLiteStore {
             let t = now.timeIntervalSince1970
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT * FROM messages m
-                WHERE m.status IN ('queued', 'scheduled') AND +m.available_at <= ?
+                WHERE m.status IN ('queued', 'scheduled') AND +m.available_at <= ? AND m.secure_role IS NOT 'message'
                   AND (m.expires_at IS NULL OR m.expires_at > ?)
                   AND (m.modem IS NULL OR m.modem = ?)
                   AND (m.pinned IS NULL OR m.pinned = ? OR m.pinned = ?)
@@ -219,7 +219,7 @@ extension SQLiteStore {
 
     public func nextDue(now: Date) async throws -> Date? {
         try await read { db in
-            let a = try Double.fetchOne(db.cachedStatement(sql: "SELECT MIN(available_at) FROM messages WHERE status IN ('queued','scheduled')"))
+            let a = try Double.fetchOne(db.cachedStatement(sql: "SELECT MIN(available_at) FROM messages WHERE status IN ('queued','scheduled') AND secure_role IS NOT 'message'"))
             let b = try Double.fetchOne(db.cachedStatement(sql: "SELECT MIN(avoid_until) FROM messages WHERE status = 'queued' AND avoid_until IS NOT NULL AND avoid_until > ?"),
                                         arguments: [now.timeIntervalSince1970])
             let e = try Double.fetchOne(db.cachedStatement(sql: "SELECT MIN(expires_at) FROM messages WHERE status IN ('queued','scheduled') AND expires_at IS NOT NULL"))

@@ -163,6 +163,7 @@ extension SQLiteStore {
             return
         }
         guard let messageID else { return }
+        if messageID.hasPrefix("frm_") { return }  // a secure message's frame: its message reports, not the frame
         var status: MessageStatus?
         var buffered = false
         if type.hasPrefix("message.") {

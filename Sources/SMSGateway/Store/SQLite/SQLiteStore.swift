@@ -124,21 +124,23 @@ public final class SQLiteStore: GatewayStore {
 
     public func messages(status: MessageStatus?, after: String?, limit: Int) async throws -> [MessageResource] {
         try await read { db in
-            var clauses: [String] = []
+            // Frames of secure messages are SMS of the gateway's own, not the API's: not listed.
+            var clauses: [String] = ["m.secure_role IS NOT 'frame'"]
             var args: [any DatabaseValueConvertible] = []
             if let status { clauses.append("m.status = ?"); args.append(status.rawValue) }
             if let after { clauses.append("m.id > ?"); args.append(after) }
-            return try Self.resources(db, where: clauses.isEmpty ? "1" : clauses.joined(separator: " AND "), args,
+            return try Self.resources(db, where: clauses.joined(separator: " AND "), args,
                                       limit: max(1, limit))
         }
     }
 
     public func cancel(id: String, now: Date) async throws -> MessageResource {
         try await write { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, status FROM messages WHERE id = ?"), arguments: [id]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, status, secure_state FROM messages WHERE id = ?"), arguments: [id]) else {
                 throw GatewayError.notFound(kind: "message", id: id)
             }
-            let status = MessageStatus(rawValue: row["status"]) ?? .unknown
+            var status = MessageStatus(rawValue: row["status"]) ?? .unknown
+            if (row["secure_state"] as String?) == "sealing" { status = .sending }  // the engine is sealing it now
             let seq: Int64 = row["seq"]
             let written = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM parts WHERE message_seq = ? AND status != 'pending'"),
                                            arguments: [seq]) ?? 0
@@ -293,7 +295,9 @@ public final class SQLiteStore: GatewayStore {
                 attempts: r["attempts"], metadata: metadata,
                 createdAt: Date(timeIntervalSince1970: r["created_at"]), updatedAt: Date(timeIntervalSince1970: r["updated_at"]),
                 sendAt: date(r["send_at"]), sentAt: date(r["sent_at"]), deliveredAt: date(r["delivered_at"]),
-                expiresAt: date(r["expires_at"]))
+                expiresAt: date(r["expires_at"]),
+                secure: (r["secure_role"] as String?) == "message"
+                    ? SecureMessageInfo(peer: r["secure_peer"] ?? "", state: r["secure_state"] ?? "pending") : nil)
         }
     }
 
@@ -304,7 +308,11 @@ public final class SQLiteStore: GatewayStore {
             id: r["id"], cursor: r["cursor"], from: r["sender"], to: r["to_number"], modem: r["modem"],
             text: r["text"], dataHex: r["data_hex"], ports: dst.flatMap { d in src.map { Ports(dst: d, src: $0) } },
             receivedAt: Date(timeIntervalSince1970: r["received_at"]), parts: r["parts"],
-            receivedParts: received.split(separator: ",").compactMap { Int($0) }, complete: r["complete"])
+            receivedParts: received.split(separator: ",").compactMap { Int($0) }, complete: r["complete"],
+            secure: (r["secure_key"] as String?).map {
+                SecureInboxInfo(peer: r["secure_peer"], publicKey: $0, verified: r["secure_verified"] ?? false,
+                                replayProtected: r["secure_replay_protected"] ?? false, customerID: r["secure_customer"])
+            })
     }
 
     static func date(_ t: Double?) -> Date? { t.map { Date(timeIntervalSince1970: $0) } }

@@ -202,6 +202,34 @@ enum Schema {
         m.registerMigration("v4: secure state, one sealed row per peer") { db in
             try SQLiteSecureStateStore.createTables(db)
         }
+        m.registerMigration("v5: secure messaging in the gateway (peers, sealed messages, frames, secure inbox)") { db in
+            try db.execute(sql: """
+                ALTER TABLE messages ADD COLUMN secure_role TEXT;
+                ALTER TABLE messages ADD COLUMN secure_peer TEXT;
+                ALTER TABLE messages ADD COLUMN secure_state TEXT;
+                ALTER TABLE messages ADD COLUMN secure_id INTEGER;
+                CREATE UNIQUE INDEX messages_secure_id ON messages(secure_id) WHERE secure_role = 'message' AND secure_id IS NOT NULL;
+                CREATE INDEX messages_secure_pending ON messages(seq) WHERE secure_role = 'message' AND secure_state IN ('pending', 'sealing');
+                ALTER TABLE inbox ADD COLUMN secure_peer TEXT;
+                ALTER TABLE inbox ADD COLUMN secure_key TEXT;
+                ALTER TABLE inbox ADD COLUMN secure_session INTEGER;
+                ALTER TABLE inbox ADD COLUMN secure_sequence INTEGER;
+                ALTER TABLE inbox ADD COLUMN secure_verified INTEGER;
+                ALTER TABLE inbox ADD COLUMN secure_replay_protected INTEGER;
+                ALTER TABLE inbox ADD COLUMN secure_customer TEXT;
+                CREATE UNIQUE INDEX inbox_secure ON inbox(secure_key, secure_session, secure_sequence) WHERE secure_key IS NOT NULL;
+                CREATE TABLE gateway_peers (
+                    id TEXT PRIMARY KEY,
+                    public_key TEXT NOT NULL UNIQUE,
+                    number TEXT NOT NULL,
+                    customer_id TEXT,
+                    state TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX gateway_peers_state ON gateway_peers(state) WHERE state != 'enrolled';
+                """)
+        }
         return m
     }
 }
