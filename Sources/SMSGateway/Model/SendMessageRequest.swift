@@ -60,24 +60,28 @@ public struct SendMessageRequest: Sendable, Codable, Equatable {
         public init(maxSegments: Int = 10) { self.maxSegments = maxSegments }
     }
 
+    /// The body: `text` xor `data_hex`, neither empty (plain and secure messages alike).
+    func validatedContent() throws(GatewayError) -> NewMessage.Content {
+        switch (text, dataHex) {
+        case (let t?, nil):
+            guard !t.isEmpty else { throw .invalidField(field: "text", detail: "must not be empty") }
+            return .text(t)
+        case (nil, let h?):
+            guard !h.isEmpty, let bytes = try? Hex.decode(h) else {
+                throw .invalidField(field: "data_hex", detail: "must be a non-empty even-length hex string")
+            }
+            return .data(bytes)
+        case (nil, nil): throw .invalidField(field: "text", detail: "give text or data_hex")
+        default: throw .invalidField(field: "data_hex", detail: "give text or data_hex, not both")
+        }
+    }
+
     /// Checks every field and plans the segments.
     /// - Throws: ``GatewayError/invalidField(field:detail:)`` or ``GatewayError/messageTooLong(segments:limit:)``.
     public func validate(limits: Limits, now: Date = Date()) throws(GatewayError) -> NewMessage {
         guard let to else { throw .invalidField(field: "to", detail: "is required") }
         let recipient = try Self.normalizeNumber(to, field: "to")
-        let content: NewMessage.Content
-        switch (text, dataHex) {
-        case (let t?, nil):
-            guard !t.isEmpty else { throw .invalidField(field: "text", detail: "must not be empty") }
-            content = .text(t)
-        case (nil, let h?):
-            guard !h.isEmpty, let bytes = try? Hex.decode(h) else {
-                throw .invalidField(field: "data_hex", detail: "must be a non-empty even-length hex string")
-            }
-            content = .data(bytes)
-        case (nil, nil): throw .invalidField(field: "text", detail: "give text or data_hex")
-        default: throw .invalidField(field: "data_hex", detail: "give text or data_hex, not both")
-        }
+        let content = try validatedContent()
         var portAddressing: PortAddressing?
         if let ports {
             guard (0...0xFFFF).contains(ports.dst) else { throw .invalidField(field: "ports.dst", detail: "must be 0…65535") }

@@ -45,19 +45,7 @@ extension SendMessageRequest {
         if sendAt != nil { throw .invalidField(field: "send_at", detail: "is not supported with `secure`") }
         if validity != nil { throw .invalidField(field: "validity", detail: "is not supported with `secure`: the protocol retransmits until acknowledged") }
         if guarantee != nil { throw .invalidField(field: "guarantee", detail: "is not supported with `secure`: acknowledgements settle it") }
-        let content: NewMessage.Content
-        switch (text, dataHex) {
-        case (let t?, nil):
-            guard !t.isEmpty else { throw .invalidField(field: "text", detail: "must not be empty") }
-            content = .text(t)
-        case (nil, let h?):
-            guard !h.isEmpty, let bytes = try? Hex.decode(h) else {
-                throw .invalidField(field: "data_hex", detail: "must be a non-empty even-length hex string")
-            }
-            content = .data(bytes)
-        case (nil, nil): throw .invalidField(field: "text", detail: "give text or data_hex")
-        default: throw .invalidField(field: "data_hex", detail: "give text or data_hex, not both")
-        }
+        let content = try validatedContent()
         let size: Int
         switch content {
         case .text(let t): size = t.utf8.count
