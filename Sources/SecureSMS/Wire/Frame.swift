@@ -5,7 +5,8 @@
 /// - hello: `hdr | keyID(3) | ephemeral(32) | [count(1)] | body`
 /// - intro: `hdr | static(32) | counter(3) | [count(1)] | body` (initiator's static key in clear)
 /// - reply: `hdr | ephemeral(32) | [count(1)] | body`
-/// - data:  `hdr | counter(3) | [count(1)] | body`
+/// - data:  `hdr | counter(3) | [count(1)] | [key(32)] | body` (key: the upgrade `E_c` or a ratchet step's new
+///   public key, recognised by trial: the frame does not open without it)
 /// - ack:   `hdr | counter(3) | [E_c(32)] | body` (E_c: an intro client's upgrade ephemeral, recognised by length)
 /// - cont:  `hdr | ref(1) | index(1) | body`
 /// `count` is present only with the `fragmented` flag; a complete frame's body ends with the 16-byte tag.
