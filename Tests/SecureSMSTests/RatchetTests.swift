@@ -274,6 +274,50 @@ import ModemEmulator
         #expect(conv.a.state.sessions.count == 1 && conv.b.state.sessions.count == 1)
     }
 
+    /// Reordering around a step, both directions: frames under the new chain that arrive before the step frame
+    /// are refused and open when they come again; frames under the old chain that arrive after the step still
+    /// open (the replaced chain is kept for the counters below the step, then erased). Exactly once, in order.
+    @Test func framesAroundAStepArriveInAnyOrder() throws {
+        var pair = try Pair()
+        let t = pair.now + 1
+        let b0 = try pair.bank.send(text: "b0", to: Fixtures.client.publicKey, number: "+client", now: t).step.outbound[0].bytes
+        var c: [[UInt8]] = []
+        for i in 1...5 {
+            c.append(try pair.client.send(text: "c\(i)", to: Fixtures.bank.publicKey, number: "+bank", now: t).step.outbound[0].bytes)
+        }
+        let sizes = c.map(\.count)
+        #expect(sizes.filter { $0 > sizes.min()! }.count == 1)  // exactly one of them is the step (+32)
+        let stepIndex = try #require(sizes.firstIndex(of: sizes.max()!))
+        #expect(stepIndex > 0 && stepIndex < 4)
+        var atBank: [String] = []
+        var refused: [SecureSMSError] = []
+        // New-chain frames first, then the step, then the old-chain frames, then the new ones again.
+        let order = Array((stepIndex + 1..<5).reversed()) + [stepIndex] + Array(0..<stepIndex) + Array(stepIndex + 1..<5)
+        for i in order {
+            let step = pair.bank.receive(c[i], from: "+client", now: t + 1)
+            atBank += step.messages.map(\.text)
+            refused += step.rejections
+        }
+        #expect(atBank == ["c1", "c2", "c3", "c4", "c5"])
+        #expect(refused == Array(repeating: .authenticationFailed, count: 4 - stepIndex))
+        #expect(pair.bankSession.ratchet?.previous.isEmpty == true)  // every counter below the step arrived
+        // The bank's turn: its step comes with its next frames; b0 (old chain) arrives last.
+        let b1 = try pair.bank.send(text: "b1", to: Fixtures.client.publicKey, number: "+client", now: t + 2).step.outbound[0].bytes
+        let b2 = try pair.bank.send(text: "b2", to: Fixtures.client.publicKey, number: "+client", now: t + 2).step.outbound[0].bytes
+        #expect(b1.count == b2.count + 32 + 5 || b1.count == b2.count + 32)  // b1 is the step (maybe with an ack)
+        var atClient: [String] = []
+        refused = []
+        for bytes in [b2, b1, b0, b2] {
+            let step = pair.client.receive(bytes, from: "+bank", now: t + 3)
+            atClient += step.messages.map(\.text)
+            refused += step.rejections
+        }
+        #expect(atClient == ["b0", "b1", "b2"])
+        #expect(refused == [.authenticationFailed])
+        #expect(pair.clientSession.ratchet?.previous.isEmpty == true)
+        #expect(pair.clientSession.ratchet?.mine == nil)  // the bank answered: the client's ratchet secret is erased
+    }
+
     /// `ratchetEvery: 0, ratchetInterval: 0` turns stepping off (the peer's steps are still accepted), and the
     /// time trigger alone steps after the interval.
     @Test func offAndTimeTriggers() throws {

@@ -658,11 +658,19 @@ public struct SecureEndpoint: Sendable {
                                  identity: Identity, now: Double) throws(SecureSMSError) -> [UInt8] {
         if let ratchet = session.ratchet, let i = ratchet.previous.firstIndex(where: { frame.counter < $0.below }) {
             // Sealed before one of the peer's ratchet steps: the chain it replaced (bounded, §4.1).
+            // (Bank of an intro session: a late retransmission may still carry the client's E_c, §3.3.)
+            var carried: [[UInt8]] = [[]]
+            if let known = session.upgradedWith, frame.body.count >= 32 + SIV.tagBytes, Array(frame.body.prefix(32)) == known {
+                carried.append(known)
+            }
             var old = ratchet.previous[i].chain
-            if let key = try? old.messageKey(for: frame.counter),
-               let plaintext = try? SIV.open(frame.body, key: key, ad: session.associatedData(frame)) {
-                session.ratchet?.previous[i].chain = old
-                return plaintext
+            if let key = try? old.messageKey(for: frame.counter) {
+                for prefix in carried {
+                    guard let plaintext = try? SIV.open(Array(frame.body.dropFirst(prefix.count)), key: key,
+                                                        ad: session.associatedData(frame) + prefix) else { continue }
+                    session.ratchet?.previous[i].chain = old
+                    return plaintext
+                }
             }
         }
         var main = chain
