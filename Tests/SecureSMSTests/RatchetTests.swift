@@ -318,6 +318,65 @@ import ModemEmulator
         #expect(pair.clientSession.ratchet?.mine == nil)  // the bank answered: the client's ratchet secret is erased
     }
 
+    /// One-way traffic (a bank sending one-time passwords, the client only acknowledging): the client's step goes
+    /// on its ack once overdue (60 bytes: key and start counter), the bank answers on its next frame, and a copy of
+    /// the client's state taken before stops opening the bank's frames after that answer.
+    @Test func oneWayTrafficStepsOnAcksAndHeals() throws {
+        var pair = try Pair()
+        var thief = pair.client
+        let secrets = [Fixtures.client.secretKey]
+        var ackSizes: [Int] = []
+        var frames: [(bytes: [UInt8], afterHeal: Bool)] = []
+        var healed = false
+        for i in 0..<40 {
+            pair.now += 1
+            let sent = try pair.bank.send(text: "otp \(1000 + i)", to: Fixtures.client.publicKey, number: "+client", now: pair.now)
+            let bytes = sent.step.outbound[0].bytes
+            #expect(pair.client.receive(bytes, from: "+bank", now: pair.now).messages.count == 1)
+            if pair.bankSession.ratchet!.mine != nil, try Frame(bytes: bytes).body.count >= 48 { healed = true }
+            frames.append((bytes, healed))
+            for sms in pair.client.tick(now: pair.now + 1).outbound {
+                ackSizes.append(sms.bytes.count)
+                _ = pair.bank.receive(sms.bytes, from: "+client", now: pair.now + 1)
+            }
+        }
+        #expect(Set(ackSizes).isSubset(of: [25, 60]))
+        #expect(ackSizes.filter { $0 == 60 }.count >= 3)
+        #expect(pair.clientSession.ratchet!.steps >= 6 && pair.bankSession.ratchet!.steps == pair.clientSession.ratchet!.steps)
+        #expect(frames.contains { !$0.afterHeal } && frames.contains { $0.afterHeal })
+        for (bytes, afterHeal) in frames {
+            #expect(try Self.thiefOpensBankFrame(bytes, thief: &thief, secrets: secrets) == !afterHeal)
+        }
+    }
+
+    /// The same one-way traffic over the seeded lossy network: exactly once, in order, steps taken on acks.
+    @Test(arguments: [UInt64(5), 6])
+    func oneWayTrafficOverALossyNetwork(seed: UInt64) throws {
+        let config = EndpointConfiguration(retry: RetryPolicy(initialTimeout: 20, multiplier: 1.5, maximumTimeout: 120,
+                                                              maximumAttempts: 60),
+                                           ackDelay: 1, commitOnDelivery: true, ratchetEvery: 3, ratchetInterval: 0)
+        var conv = Conversation(a: Fixtures.endpoint(Fixtures.client, tag: 1, configuration: config),
+                                b: Fixtures.endpoint(Fixtures.bank, tag: 2, configuration: config),
+                                aNumber: "+client", bNumber: "+bank",
+                                network: LossyNetwork(seed: seed, loss: 0.2, duplication: 0.15, maxDelay: 15))
+        conv.handle(try conv.a.send([0], to: Fixtures.bank.publicKey, number: "+bank", now: 0).step, atA: true)
+        #expect(conv.run(until: 10_000) { $0.receivedByB.count == 1 && $0.deliveredToA.count == 1 })
+        var sent: [UInt64] = []
+        var rng = SeededGenerator(seed: seed)
+        for i in 0..<150 {
+            let r = try conv.b.send([UInt8(i)] + rng.bytes(Int.random(in: 0...60, using: &rng)), to: Fixtures.client.publicKey,
+                                    number: "+client", now: conv.now)
+            sent.append(r.messageID)
+            conv.handle(r.step, atA: false)
+            _ = conv.run(until: conv.now + 4) { _ in false }
+        }
+        #expect(conv.run(until: 400_000) { $0.receivedByA.count == 150 && $0.deliveredToB.count == 150 })
+        #expect(conv.failures == 0)
+        #expect(conv.receivedByA.map { $0.payload[0] } == (0..<150).map { UInt8($0) })
+        #expect(Set(conv.deliveredToB) == Set(sent))
+        #expect((conv.a.state.sessions.first?.ratchet?.steps ?? 0) >= 20)
+    }
+
     /// `ratchetEvery: 0, ratchetInterval: 0` turns stepping off (the peer's steps are still accepted), and the
     /// time trigger alone steps after the interval.
     @Test func offAndTimeTriggers() throws {
@@ -403,7 +462,7 @@ import ModemEmulator
         let config = EndpointConfiguration(commitOnDelivery: true, ratchetEvery: 0, ratchetInterval: 10)
         var bankConfig = config
         bankConfig.role = .bank
-        var c = SecureEndpoint(identity: client, state: EndpointState(), configuration: config, ephemerals: sequence([0x05, 0x06]))
+        var c = SecureEndpoint(identity: client, state: EndpointState(), configuration: config, ephemerals: sequence([0x05, 0x06, 0x09]))
         var b = SecureEndpoint(identity: bank, state: EndpointState(), configuration: bankConfig, ephemerals: sequence([0x07, 0x08]))
         c.pin(bank.publicKey, number: "+100")
         c.markIntroduced(bank.publicKey)
@@ -430,6 +489,17 @@ import ModemEmulator
         out.append(("ratchet session: rk_2", SecureSMS.Hex.encode(b.state.sessions[0].ratchet!.root)))
         let back = c.receive(step2.step.outbound[0].bytes, from: "+100", now: 40)
         guard back.messages.map(\.text) == ["OK"], b.state.sessions[0].ratchet!.root == c.state.sessions[0].ratchet!.root
+        else { throw SecureSMSError.authenticationFailed }
+        // One-way traffic: the bank sends again; the client, overdue (20 s since step 2) with no data of its own,
+        // steps on its ack.
+        let more = try b.send(text: "EUR 0.00", to: client.publicKey, number: "+200", now: 50)
+        _ = c.receive(more.step.outbound[0].bytes, from: "+100", now: 50)
+        let ackStep = c.tick(now: 70)
+        out.append(("ratchet step 3 client→bank on an ack (x' = seed 09×32, DH with y; cumulative 3, start counter 2)",
+                    SecureSMS.Hex.encode(ackStep.outbound[0].bytes)))
+        out.append(("ratchet session: rk_3", SecureSMS.Hex.encode(c.state.sessions[0].ratchet!.root)))
+        _ = b.receive(ackStep.outbound[0].bytes, from: "+200", now: 70)
+        guard b.state.sessions[0].ratchet!.root == c.state.sessions[0].ratchet!.root, b.state.sessions[0].ratchet!.myTurn
         else { throw SecureSMSError.authenticationFailed }
         return out
     }
@@ -458,6 +528,14 @@ import ModemEmulator
         // The bank's step frame carries Y and opens under ChainKDF.start(ck_2) at its counter 1.
         let step2 = try Frame(bytes: #require(SecureSMS.Hex.decode(transcript[5].1)))
         #expect(Array(step2.body.prefix(32)) == y.public)
+        // Step 3 on an ack: 1 + counter 3 + X' 32 + tag 16 + ack body 5 + start 3 = 60 bytes.
+        let step3 = try Frame(bytes: #require(SecureSMS.Hex.decode(transcript[7].1)))
+        #expect(step3.header.type == .ack && step3.bytes.count == 60)
+        let x3 = try Sodium.keyPair(seed: [UInt8](repeating: 0x09, count: 32))
+        #expect(step3.ephemeral == x3.public)
+        let rk3 = RatchetState.kdfRK(root: rk2.root, dh: try Sodium.x25519(secret: x3.secret, public: y.public))
+        #expect(SecureSMS.Hex.encode(rk3.root) == transcript[8].1)
+
     }
 
     static let expected: [String: String] = [
@@ -475,6 +553,10 @@ import ModemEmulator
             "9c000001899abcb61e203a8c03613c9f7524d4efcf609db0c80d8e8d0fbabd93430c5323ef72112cb4357239effdba07a3c58f10450f",
         "ratchet session: rk_2":
             "dcb774545357b915a1e7b93bc476231ec84a7addbcc14ddc2aeb3b41dc6a1f82",
+        "ratchet step 3 client→bank on an ack (x' = seed 09×32, DH with y; cumulative 3, start counter 2)":
+            "a0000002ede2393fe2defd0ff703799841c699b03fd634a9b9c411ed760df7bce5d5c267112c2c437ceb2c3b59dafef2a72684a3d91775f53f3be77b",
+        "ratchet session: rk_3":
+            "073f7ebb9c36d645c4f768da460657b9ef354749f041f74580db66cbecab7c47",
     ]
 }
 

@@ -29,11 +29,19 @@ struct RatchetState: Codable, Sendable, Equatable {
     var steps: Int = 0
     /// Receiving chains from before the peer's steps, each for counters below `below` (oldest first).
     var previous: [PreviousChain] = []
+    /// Our unanswered step taken on a stand-alone ack (no data to carry it): the counter its chain starts at.
+    /// Until the peer answers, our acks carry the key and this counter, and the data frame with this counter
+    /// carries the key.
+    var ackStep: UInt32?
+    /// The peer's step came on an ack: our answer is due on our next data frame, whatever the period.
+    var answerNow: Bool?
 
     /// A receiving chain kept for counters below the peer's step that replaced it.
     struct PreviousChain: Codable, Sendable, Equatable {
         var below: UInt32
         var chain: ReceiveChain
+        /// The peer's key of the step that started this chain (its first frame may carry it), if any.
+        var key: [UInt8]?
     }
 
     /// Receiving chains kept at most (older ones are erased: frames for them are then refused). A sender has at
@@ -64,6 +72,7 @@ struct RatchetState: Codable, Sendable, Equatable {
         root = nextRoot
         mine = fresh
         myTurn = false
+        answerNow = nil
         messagesSinceStep = 0
         lastStep = now
         steps += 1
@@ -82,10 +91,12 @@ struct RatchetState: Codable, Sendable, Equatable {
     }
 
     /// Commits the peer's step: the new root, its key, our secret erased, our turn.
-    mutating func accept(peerKey: [UInt8], root nextRoot: [UInt8], now: Double) {
+    mutating func accept(peerKey: [UInt8], root nextRoot: [UInt8], now: Double, answerNow: Bool = false) {
         root = nextRoot
         theirs = peerKey
         mine = nil
+        ackStep = nil
+        self.answerNow = answerNow ? true : nil
         myTurn = true
         messagesSinceStep = 0
         lastStep = now
@@ -95,6 +106,7 @@ struct RatchetState: Codable, Sendable, Equatable {
     /// Whether we should step on the next data frame (`every`: messages, `interval`: seconds; 0 = never).
     func due(every: Int, interval: Double, now: Double) -> Bool {
         guard myTurn else { return false }
+        if answerNow == true { return true }
         return (every > 0 && messagesSinceStep >= every) || (interval > 0 && now - lastStep >= interval)
     }
 }

@@ -288,10 +288,13 @@ public struct SecureEndpoint: Sendable {
             // A DH ratchet step (§4.1) when it is our turn and due: this frame carries the new public key.
             var ratchet = session.ratchet
             var ratchetKey: [UInt8] = []
-            // (Intro client: only once the bank's data arrived under the upgraded chain, so the chain a step of
-            // the bank replaces is the one we receive on.)
-            let upgradeSettled = session.upgradeKey == nil && (session.alternateReceive == nil || session.alternateBelow != nil)
-            if configuration.ratchets, upgradeSettled, var stepped = ratchet, shouldStep(stepped, payload: plaintext.count, now: now) {
+            if upgradeKey.isEmpty, let start = ratchet?.ackStep, chain.nextCounter == start, let key = ratchet?.mine?.publicKey {
+                // Our step went on an ack; the data frame its chain starts with carries the key too (retransmitted
+                // until acknowledged, so later acks need not).
+                ratchetKey = key
+                ratchet?.ackStep = nil
+            } else if configuration.ratchets, Self.upgradeSettled(session), var stepped = ratchet,
+                      shouldStep(stepped, payload: plaintext.count, now: now) {
                 let fresh = try ephemeralSource()
                 let root = try stepped.step(fresh: fresh, peerStatic: session.peer.bytes, now: now)
                 chain = SendChain(ratcheting: chain, root: root)
@@ -329,12 +332,18 @@ public struct SecureEndpoint: Sendable {
         return frame
     }
 
+    /// Intro client: ratchet steps wait until the bank's data arrived under the upgraded chain, so the chain a step
+    /// of the bank replaces is the one we receive on.
+    private static func upgradeSettled(_ session: Session) -> Bool {
+        session.upgradeKey == nil && (session.alternateReceive == nil || session.alternateBelow != nil)
+    }
+
     /// Whether the next data frame should be a ratchet step: due, and the 32-byte key fits in the same number of
-    /// SMS as the message alone — or overdue (twice the period), then whatever it costs.
+    /// SMS as the message alone — or overdue (twice the period) or an answer to a step that came on an ack.
     private func shouldStep(_ ratchet: RatchetState, payload: Int, now: Double) -> Bool {
         let every = configuration.ratchetEvery, interval = configuration.ratchetInterval
         guard ratchet.due(every: every, interval: interval, now: now) else { return false }
-        if ratchet.due(every: 2 * every, interval: 2 * interval, now: now) { return true }
+        if ratchet.answerNow == true || ratchet.due(every: 2 * every, interval: 2 * interval, now: now) { return true }
         let fixed = 4
         let capacity = configuration.transport.capacity
         let without = Fragmenter.segmentCount(frameBytes: fixed + payload + SIV.tagBytes, fixedBytes: fixed, capacity: capacity)
@@ -660,7 +669,9 @@ public struct SecureEndpoint: Sendable {
             // Sealed before one of the peer's ratchet steps: the chain it replaced (bounded, §4.1).
             // (Bank of an intro session: a late retransmission may still carry the client's E_c, §3.3.)
             var carried: [[UInt8]] = [[]]
-            if let known = session.upgradedWith, frame.body.count >= 32 + SIV.tagBytes, Array(frame.body.prefix(32)) == known {
+            // (And the first frame of a chain started by a step taken on an ack carries that step's key.)
+            for known in [session.upgradedWith, ratchet.previous[i].key].compactMap({ $0 })
+            where frame.body.count >= 32 + SIV.tagBytes && Array(frame.body.prefix(32)) == known {
                 carried.append(known)
             }
             var old = ratchet.previous[i].chain
@@ -683,6 +694,14 @@ public struct SecureEndpoint: Sendable {
         } catch {
             firstError = error
         }
+        if let theirs = session.ratchet?.theirs, frame.body.count >= 32 + SIV.tagBytes, Array(frame.body.prefix(32)) == theirs {
+            // The data frame a step taken on an ack starts with: it carries the key we already applied.
+            var again = chain
+            let key = try again.messageKey(for: frame.counter)
+            let plaintext = try SIV.open(Array(frame.body.dropFirst(32)), key: key, ad: session.associatedData(frame) + theirs)
+            session.receive = again
+            return plaintext
+        }
         if let ratchet = session.ratchet, !ratchet.myTurn, session.upgradeAwaited == nil,
            frame.counter >= chain.nextCounter, frame.counter - chain.nextCounter <= ReceiveChain.maxSkip,
            frame.body.count >= 32 + SIV.tagBytes {
@@ -694,7 +713,7 @@ public struct SecureEndpoint: Sendable {
                    let plaintext = try? SIV.open(Array(frame.body.dropFirst(32)), key: key,
                                                  ad: session.associatedData(frame) + peerKey) {
                     var advanced = ratchet
-                    advanced.previous.append(.init(below: frame.counter, chain: chain))
+                    advanced.previous.append(.init(below: frame.counter, chain: chain, key: ratchet.theirs))
                     if advanced.previous.count > RatchetState.maximumPrevious { advanced.previous.removeFirst() }
                     advanced.accept(peerKey: peerKey, root: derived.root, now: now)
                     session.ratchet = advanced
@@ -789,6 +808,9 @@ public struct SecureEndpoint: Sendable {
                     opened = body
                     break
                 }
+                if opened == nil, frame.ephemeral.count == 32, let body = Self.acceptAckStep(frame, in: &session, identity: identity, now: now) {
+                    opened = body
+                }
             }
             guard let body = opened else { continue }
             let ack = try AckBody(bytes: body)
@@ -799,6 +821,24 @@ public struct SecureEndpoint: Sendable {
             return step
         }
         throw failure
+    }
+
+    /// The peer's ratchet step on a stand-alone ack: `key ‖ SIV(ackKey', ack body ‖ start(3))` under the ack key of
+    /// the chain it starts. Commits the step (the old chain kept for counters below `start`) only if it authenticates.
+    private static func acceptAckStep(_ frame: Frame, in session: inout Session, identity: Identity, now: Double) -> [UInt8]? {
+        guard let ratchet = session.ratchet, !ratchet.myTurn, session.upgradeAwaited == nil, let receive = session.receive,
+              let derived = try? ratchet.peerStep(key: frame.ephemeral, identity: identity),
+              let body = try? SIV.open(frame.body, key: ChainKDF.start(root: derived.chain).ackKey, ad: session.associatedData(frame)),
+              body.count == AckBody.size + 3, frame.counter > receive.lastAckCounter else { return nil }
+        let start = UInt32(body[5]) << 16 | UInt32(body[6]) << 8 | UInt32(body[7])
+        guard start >= receive.nextCounter, start - receive.nextCounter <= ReceiveChain.maxSkip else { return nil }
+        var advanced = ratchet
+        advanced.previous.append(.init(below: start, chain: receive, key: ratchet.theirs))
+        if advanced.previous.count > RatchetState.maximumPrevious { advanced.previous.removeFirst() }
+        advanced.accept(peerKey: frame.ephemeral, root: derived.root, now: now, answerNow: true)
+        session.ratchet = advanced
+        session.receive = ReceiveChain(root: derived.chain, startingAt: start, lastAckCounter: frame.counter)
+        return Array(body.prefix(AckBody.size))
     }
 
     /// Established sessions that frames from `number` may belong to, newest first.
@@ -954,14 +994,29 @@ public struct SecureEndpoint: Sendable {
         var session = state.sessions[index]
         guard session.isEstablished, var chain = session.send else { return EndpointStep() }
         session.ackOwedSince = nil
+        var ratchet = session.ratchet
+        if configuration.ratchets, Self.upgradeSettled(session), var stepped = ratchet, stepped.ackStep == nil,
+           stepped.due(every: 2 * configuration.ratchetEvery, interval: 2 * configuration.ratchetInterval, now: now) {
+            // Overdue and no data to carry it (one-way traffic): the step goes on this ack (§4.1).
+            let fresh = try ephemeralSource()
+            let root = try stepped.step(fresh: fresh, peerStatic: session.peer.bytes, now: now)
+            chain = SendChain(ratcheting: chain, root: root)
+            stepped.ackStep = chain.nextCounter
+            ratchet = stepped
+        }
         let counter = try chain.nextAck()
         var frame = Frame(header: FrameHeader(type: .ack), counter: counter)
+        var plaintext = ackBody(session).bytes
         if let upgradeKey = session.upgradeKey {
             frame.ephemeral = upgradeKey  // the client's upgrade ephemeral rides on its ack (§3.3)
             session.upgradeAckSent = true
+        } else if let start = ratchet?.ackStep, let key = ratchet?.mine?.publicKey {
+            frame.ephemeral = key  // our unanswered ratchet step, and the counter its chain starts at
+            plaintext += Frame.uint24(start)
         }
-        frame.body = try SIV.seal(ackBody(session).bytes, key: chain.ackKey, ad: session.associatedData(frame))
+        frame.body = try SIV.seal(plaintext, key: chain.ackKey, ad: session.associatedData(frame))
         session.send = chain
+        session.ratchet = ratchet
         session.lastActivity = now
         state.sessions[index] = session
         return EndpointStep(outbound: [OutboundSMS(to: session.number, bytes: frame.bytes)])
