@@ -86,4 +86,25 @@ import Testing
         #expect(step.messages.map(\.text) == ["ok"])
         #expect(step.deliveredIDs.count == 1)  // the client's "transfer 10" was acknowledged by the piggy-back
     }
+
+    /// A DH ratchet step (§4.1) is the one data frame above 20: 20 + 32 = 52 bytes, 81 bytes of payload in one
+    /// SMS; the frames after it cost 20 again.
+    @Test func aRatchetStepCostsFiftyTwo() throws {
+        let configuration = EndpointConfiguration(commitOnDelivery: true, ratchetEvery: 0, ratchetInterval: 60)
+        var client = Fixtures.endpoint(Fixtures.client, tag: 1, configuration: configuration)
+        var bank = Fixtures.endpoint(Fixtures.bank, tag: 2, configuration: configuration)
+        client.markIntroduced(Fixtures.bank.publicKey)
+        bank.enrol(Fixtures.client.publicKey, number: "+client")
+        let hello = try client.send([1], to: Fixtures.bank.publicKey, number: "+bank", now: 0)
+        _ = bank.receive(hello.step.outbound[0].bytes, from: "+client", now: 0)
+        let reply = try bank.send([2], to: Fixtures.client.publicKey, number: "+client", now: 1)
+        _ = client.receive(reply.step.outbound[0].bytes, from: "+bank", now: 1)
+        for sms in client.tick(now: 10).outbound { _ = bank.receive(sms.bytes, from: "+client", now: 10) }
+        let step = try client.send([UInt8](repeating: 3, count: 81), to: Fixtures.bank.publicKey, number: "+bank", now: 100)
+        #expect(step.cost == MessageCost(segments: 1, wireBytes: 133, overheadBytes: 52))
+        #expect(bank.receive(step.step.outbound[0].bytes, from: "+client", now: 100).messages.count == 1)
+        let after = try client.send([UInt8](repeating: 4, count: 113), to: Fixtures.bank.publicKey, number: "+bank", now: 101)
+        #expect(after.cost == MessageCost(segments: 1, wireBytes: 133, overheadBytes: 20))
+        #expect(bank.receive(after.step.outbound[0].bytes, from: "+client", now: 101).messages.count == 1)
+    }
 }

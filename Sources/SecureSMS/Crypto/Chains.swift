@@ -33,6 +33,13 @@ struct SendChain: Codable, Sendable, Equatable {
         for _ in 1..<max(old.nextCounter, 1) { chainKey = ChainKDF.step(chainKey).next }
     }
 
+    /// `old` after a DH ratchet step (§4.1): the same counters, the chain restarted from `root` at the next
+    /// counter (its chain key is `ChainKDF.start(root)`), and a new ack key.
+    init(ratcheting old: SendChain, root: [UInt8]) {
+        self = old
+        (chainKey, ackKey) = ChainKDF.start(root: root)
+    }
+
     /// Takes the next data counter and its message key, advancing the chain.
     mutating func nextMessageKey() throws(SecureSMSError) -> (counter: UInt32, key: [UInt8]) {
         guard nextCounter <= Frame.maxCounter else { throw .counterExhausted }
@@ -71,6 +78,14 @@ struct ReceiveChain: Codable, Sendable, Equatable {
         let start = ChainKDF.start(root: root)
         chainKey = start.chainKey
         ackKey = acceptsAcks ? start.ackKey : nil
+    }
+
+    /// The peer's chain after its DH ratchet step at `counter` (§4.1): counters from `counter` on; the ack
+    /// counter carries over (acks must keep growing across steps).
+    init(root: [UInt8], startingAt counter: UInt32, lastAckCounter: UInt32) {
+        self.init(root: root)
+        nextCounter = counter
+        self.lastAckCounter = lastAckCounter
     }
 
     /// Whether no message key was taken from this chain yet.

@@ -150,11 +150,12 @@ enum Handshake {
     /// both sides mix `ee = DH(e_c, E_r)` and `es = DH(e_c, S_r)` into the post-reply state and split again.
     /// `ee` and `es` are passed in (each side computes them from its own secrets).
     static func upgradedRoots(after state: SymmetricState, clientEphemeral: [UInt8], ee: [UInt8],
-                              es: [UInt8]) -> (initiatorToResponder: [UInt8], responderToInitiator: [UInt8]) {
+                              es: [UInt8]) -> (initiatorToResponder: [UInt8], responderToInitiator: [UInt8], ratchet: [UInt8]) {
         var state = state
         state.mixHash(Array("upgrade".utf8) + clientEphemeral)
         state.mixKey(ee)
         state.mixKey(es)
-        return state.split()
+        let roots = state.split()
+        return (roots.initiatorToResponder, roots.responderToInitiator, state.ratchetRoot())
     }
 }

@@ -52,12 +52,23 @@ public struct EndpointConfiguration: Sendable, Equatable {
     /// Acknowledge a message as soon as it is delivered, without waiting for `commit` (only for callers
     /// that keep no messages of their own, such as the fuzzer and benchmarks).
     public var commitOnDelivery: Bool
+    /// The periodic DH ratchet (docs/protocol.md §4.1): when it is this side's turn, its next data frame is a
+    /// ratchet step (+32 bytes) once this many data messages of the session (sent or received) passed since the
+    /// last step. 0 = never by count. Default 50: one 32-byte key per 50 messages (< 1 byte a message) while a
+    /// stolen session state stops opening traffic within about 100 messages.
+    public var ratchetEvery: Int
+    /// …or once this many seconds passed since the last step. 0 = never by time. Default 24 h, so a session
+    /// with little traffic still heals within a day or two of use.
+    public var ratchetInterval: Double
+
+    /// Whether this endpoint takes ratchet steps at all (it always accepts the peer's).
+    public var ratchets: Bool { ratchetEvery > 0 || ratchetInterval > 0 }
 
     /// Creates a configuration.
     public init(transport: SecureTransportKind = .binary, retry: RetryPolicy = RetryPolicy(), ackDelay: Double = 2,
                 window: Int = 16, queueLimit: Int = 256, role: EndpointRole = .client,
                 enrolment: EnrolmentPolicy = EnrolmentPolicy(), sessionIdleExpiry: Double = 30 * 24 * 3600,
-                commitOnDelivery: Bool = false) {
+                commitOnDelivery: Bool = false, ratchetEvery: Int = 50, ratchetInterval: Double = 24 * 3600) {
         self.transport = transport
         self.retry = retry
         self.ackDelay = ackDelay.isFinite ? max(0, ackDelay) : 2
@@ -67,5 +78,7 @@ public struct EndpointConfiguration: Sendable, Equatable {
         self.enrolment = enrolment
         self.sessionIdleExpiry = sessionIdleExpiry.isFinite ? max(1, sessionIdleExpiry) : 30 * 24 * 3600
         self.commitOnDelivery = commitOnDelivery
+        self.ratchetEvery = max(0, ratchetEvery)
+        self.ratchetInterval = ratchetInterval.isFinite ? max(0, ratchetInterval) : 0
     }
 }

@@ -281,20 +281,40 @@ public struct SecureEndpoint: Sendable {
             let lowest = session.outbox.filter(\.reportable).map(\.seq).min() ?? chain.nextCounter
             guard Int(chain.nextCounter) - Int(lowest) < configuration.window else { break }
             let message = session.queue.removeFirst()
-            let (counter, key) = try chain.nextMessageKey()
             var flags: FrameFlags = message.isText ? .text : []
             var plaintext = message.plaintext
             // The upgrade ephemeral rides on the ack for the reply; a data frame carries it only if no ack did.
             let upgradeKey = session.upgradeAckSent ? [] : (session.upgradeKey ?? [])
-            if session.ackOwedSince != nil, piggyBackFits(payload: upgradeKey.count + plaintext.count, counter: counter) {
+            // A DH ratchet step (§4.1) when it is our turn and due: this frame carries the new public key.
+            var ratchet = session.ratchet
+            var ratchetKey: [UInt8] = []
+            if upgradeKey.isEmpty, let start = ratchet?.ackStep, chain.nextCounter == start, let key = ratchet?.mine?.publicKey {
+                // Our step went on an ack; the data frame its chain starts with carries the key too (retransmitted
+                // until acknowledged, so later acks need not).
+                ratchetKey = key
+                ratchet?.ackStep = nil
+            } else if configuration.ratchets, Self.upgradeSettled(session), var stepped = ratchet,
+                      shouldStep(stepped, payload: plaintext.count, now: now) {
+                let fresh = try ephemeralSource()
+                let root = try stepped.step(fresh: fresh, peerStatic: session.peer.bytes, now: now)
+                chain = SendChain(ratcheting: chain, root: root)
+                ratchet = stepped
+                ratchetKey = fresh.publicKey
+            } else {
+                ratchet?.messagesSinceStep += 1
+            }
+            let slot = upgradeKey.isEmpty ? ratchetKey : upgradeKey
+            let (counter, key) = try chain.nextMessageKey()
+            if session.ackOwedSince != nil, piggyBackFits(payload: slot.count + plaintext.count, counter: counter) {
                 flags.insert(.hasAck)
                 plaintext = ackBody(session).bytes + plaintext
                 session.ackOwedSince = nil
             }
-            let frame = try Self.sealData(plaintext, flags: flags, counter: counter, key: key, upgradeKey: upgradeKey,
+            let frame = try Self.sealData(plaintext, flags: flags, counter: counter, key: key, upgradeKey: slot,
                                           session: session)
             if !upgradeKey.isEmpty { session.upgradeAckSent = true }  // carried once; a retransmission carries it again
             session.send = chain
+            session.ratchet = ratchet
             step.append(try enqueue(frame, seq: counter, messageID: message.messageID,
                                     payloadBytes: message.plaintext.count, reportable: true, into: &session, now: now))
             if session.upgradeKey != nil, upgradeKey.isEmpty, let last = session.outbox.indices.last {
@@ -310,6 +330,25 @@ public struct SecureEndpoint: Sendable {
         var frame = Frame(header: FrameHeader(type: .data, flags: flags), counter: counter)
         frame.body = upgradeKey + (try SIV.seal(plaintext, key: key, ad: session.associatedData(frame) + upgradeKey))
         return frame
+    }
+
+    /// Intro client: ratchet steps wait until the bank's data arrived under the upgraded chain, so the chain a step
+    /// of the bank replaces is the one we receive on.
+    private static func upgradeSettled(_ session: Session) -> Bool {
+        session.upgradeKey == nil && (session.alternateReceive == nil || session.alternateBelow != nil)
+    }
+
+    /// Whether the next data frame should be a ratchet step: due, and the 32-byte key fits in the same number of
+    /// SMS as the message alone — or overdue (twice the period) or an answer to a step that came on an ack.
+    private func shouldStep(_ ratchet: RatchetState, payload: Int, now: Double) -> Bool {
+        let every = configuration.ratchetEvery, interval = configuration.ratchetInterval
+        guard ratchet.due(every: every, interval: interval, now: now) else { return false }
+        if ratchet.answerNow == true || ratchet.due(every: 2 * every, interval: 2 * interval, now: now) { return true }
+        let fixed = 4
+        let capacity = configuration.transport.capacity
+        let without = Fragmenter.segmentCount(frameBytes: fixed + payload + SIV.tagBytes, fixedBytes: fixed, capacity: capacity)
+        let with = Fragmenter.segmentCount(frameBytes: fixed + 32 + payload + SIV.tagBytes, fixedBytes: fixed, capacity: capacity)
+        return with == without
     }
 
     /// Whether adding the 5-byte ack keeps the message in the same number of SMS.
@@ -332,6 +371,8 @@ public struct SecureEndpoint: Sendable {
         if pending.initiatorEphemeral.isEmpty {
             // Intro session: keep e_r until the client's upgrade ephemeral authenticates (§3.3).
             session.upgradeAwaited = .init(state: done.state, replyEphemeral: ephemeral)
+        } else {
+            session.ratchet = RatchetState(rootKey: done.state.ratchetRoot(), initiator: false, now: now)
         }
         session.phase = .established
         session.sessionID = done.sessionID
@@ -536,6 +577,9 @@ public struct SecureEndpoint: Sendable {
                 session.send = SendChain(upgrading: done.send, root: roots.initiatorToResponder)
                 session.alternateReceive = ReceiveChain(root: roots.responderToInitiator)
                 session.upgradeKey = ephemeral.publicKey
+                session.ratchet = RatchetState(rootKey: roots.ratchet, initiator: true, now: now)
+            } else {
+                session.ratchet = RatchetState(rootKey: done.state.ratchetRoot(), initiator: true, now: now)
             }
             session.numbers.insert(number)
             if var record = state.peers[session.peer] {
@@ -577,7 +621,7 @@ public struct SecureEndpoint: Sendable {
             guard let chain = session.receive else { continue }
             let plaintext: [UInt8]
             do {
-                plaintext = try Self.openData(frame, chain: chain, in: &session, identity: identity)
+                plaintext = try Self.openData(frame, chain: chain, in: &session, identity: identity, now: now)
             } catch {
                 if case .replayed = error, session.tracker.hasReceived(frame.counter), session.inbox[frame.counter] == nil {
                     state.sessions[index].ackOwedSince = state.sessions[index].ackOwedSince ?? now
@@ -601,6 +645,15 @@ public struct SecureEndpoint: Sendable {
                 session.alternateReceive = nil  // every counter the old chain could carry arrived
                 session.alternateBelow = nil
             }
+            if session.ratchet != nil {
+                session.ratchet?.messagesSinceStep += 1
+                // Chains from before the peer's steps are erased once every counter below the step arrived, or
+                // once they hold no key for a counter still missing.
+                let cumulative = session.tracker.cumulative
+                session.ratchet?.previous.removeAll {
+                    $0.below <= cumulative || ($0.chain.nextCounter >= $0.below && $0.chain.skipped.isEmpty)
+                }
+            }
             state.sessions[index] = session
             step.append(try pump(index, now: now))
             return step
@@ -611,7 +664,26 @@ public struct SecureEndpoint: Sendable {
     /// Opens a data frame for `session`: under its receive chain, else (intro sessions) under the upgrade.
     /// Commits chain changes into `session` only when the tag verifies.
     private static func openData(_ frame: Frame, chain: ReceiveChain, in session: inout Session,
-                                 identity: Identity) throws(SecureSMSError) -> [UInt8] {
+                                 identity: Identity, now: Double) throws(SecureSMSError) -> [UInt8] {
+        if let ratchet = session.ratchet, let i = ratchet.previous.firstIndex(where: { frame.counter < $0.below }) {
+            // Sealed before one of the peer's ratchet steps: the chain it replaced (bounded, §4.1).
+            // (Bank of an intro session: a late retransmission may still carry the client's E_c, §3.3.)
+            var carried: [[UInt8]] = [[]]
+            // (And the first frame of a chain started by a step taken on an ack carries that step's key.)
+            for known in [session.upgradedWith, ratchet.previous[i].key].compactMap({ $0 })
+            where frame.body.count >= 32 + SIV.tagBytes && Array(frame.body.prefix(32)) == known {
+                carried.append(known)
+            }
+            var old = ratchet.previous[i].chain
+            if let key = try? old.messageKey(for: frame.counter) {
+                for prefix in carried {
+                    guard let plaintext = try? SIV.open(Array(frame.body.dropFirst(prefix.count)), key: key,
+                                                        ad: session.associatedData(frame) + prefix) else { continue }
+                    session.ratchet?.previous[i].chain = old
+                    return plaintext
+                }
+            }
+        }
         var main = chain
         let firstError: SecureSMSError
         do {
@@ -621,6 +693,34 @@ public struct SecureEndpoint: Sendable {
             return plaintext
         } catch {
             firstError = error
+        }
+        if let theirs = session.ratchet?.theirs, frame.body.count >= 32 + SIV.tagBytes, Array(frame.body.prefix(32)) == theirs {
+            // The data frame a step taken on an ack starts with: it carries the key we already applied.
+            var again = chain
+            let key = try again.messageKey(for: frame.counter)
+            let plaintext = try SIV.open(Array(frame.body.dropFirst(32)), key: key, ad: session.associatedData(frame) + theirs)
+            session.receive = again
+            return plaintext
+        }
+        if let ratchet = session.ratchet, !ratchet.myTurn, session.upgradeAwaited == nil,
+           frame.counter >= chain.nextCounter, frame.counter - chain.nextCounter <= ReceiveChain.maxSkip,
+           frame.body.count >= 32 + SIV.tagBytes {
+            // The peer's ratchet step: X ‖ SIV(mk_N, ad = logical header ‖ sid ‖ X) under the chain it starts at N.
+            let peerKey = Array(frame.body.prefix(32))
+            if let derived = try? ratchet.peerStep(key: peerKey, identity: identity) {
+                var next = ReceiveChain(root: derived.chain, startingAt: frame.counter, lastAckCounter: chain.lastAckCounter)
+                if let key = try? next.messageKey(for: frame.counter),
+                   let plaintext = try? SIV.open(Array(frame.body.dropFirst(32)), key: key,
+                                                 ad: session.associatedData(frame) + peerKey) {
+                    var advanced = ratchet
+                    advanced.previous.append(.init(below: frame.counter, chain: chain, key: ratchet.theirs))
+                    if advanced.previous.count > RatchetState.maximumPrevious { advanced.previous.removeFirst() }
+                    advanced.accept(peerKey: peerKey, root: derived.root, now: now)
+                    session.ratchet = advanced
+                    session.receive = next
+                    return plaintext
+                }
+            }
         }
         if let known = session.upgradedWith, frame.body.count >= 32 + SIV.tagBytes, Array(frame.body.prefix(32)) == known {
             // Bank, already upgraded: a (re-sealed or retransmitted) frame that still carries E_c.
@@ -672,6 +772,7 @@ public struct SecureEndpoint: Sendable {
             session.send = SendChain(upgrading: send, root: roots.responderToInitiator)
             session.upgradeAwaited = nil  // erases e_r
             session.upgradedWith = clientEphemeral
+            session.ratchet = RatchetState(rootKey: roots.ratchet, initiator: false, now: session.lastActivity)
         }
         var receive = ReceiveChain(root: roots.initiatorToResponder)
         receive.lastAckCounter = session.receive?.lastAckCounter ?? 0
@@ -707,6 +808,9 @@ public struct SecureEndpoint: Sendable {
                     opened = body
                     break
                 }
+                if opened == nil, frame.ephemeral.count == 32, let body = Self.acceptAckStep(frame, in: &session, identity: identity, now: now) {
+                    opened = body
+                }
             }
             guard let body = opened else { continue }
             let ack = try AckBody(bytes: body)
@@ -717,6 +821,24 @@ public struct SecureEndpoint: Sendable {
             return step
         }
         throw failure
+    }
+
+    /// The peer's ratchet step on a stand-alone ack: `key ‖ SIV(ackKey', ack body ‖ start(3))` under the ack key of
+    /// the chain it starts. Commits the step (the old chain kept for counters below `start`) only if it authenticates.
+    private static func acceptAckStep(_ frame: Frame, in session: inout Session, identity: Identity, now: Double) -> [UInt8]? {
+        guard let ratchet = session.ratchet, !ratchet.myTurn, session.upgradeAwaited == nil, let receive = session.receive,
+              let derived = try? ratchet.peerStep(key: frame.ephemeral, identity: identity),
+              let body = try? SIV.open(frame.body, key: ChainKDF.start(root: derived.chain).ackKey, ad: session.associatedData(frame)),
+              body.count == AckBody.size + 3, frame.counter > receive.lastAckCounter else { return nil }
+        let start = UInt32(body[5]) << 16 | UInt32(body[6]) << 8 | UInt32(body[7])
+        guard start >= receive.nextCounter, start - receive.nextCounter <= ReceiveChain.maxSkip else { return nil }
+        var advanced = ratchet
+        advanced.previous.append(.init(below: start, chain: receive, key: ratchet.theirs))
+        if advanced.previous.count > RatchetState.maximumPrevious { advanced.previous.removeFirst() }
+        advanced.accept(peerKey: frame.ephemeral, root: derived.root, now: now, answerNow: true)
+        session.ratchet = advanced
+        session.receive = ReceiveChain(root: derived.chain, startingAt: start, lastAckCounter: frame.counter)
+        return Array(body.prefix(AckBody.size))
     }
 
     /// Established sessions that frames from `number` may belong to, newest first.
@@ -872,14 +994,29 @@ public struct SecureEndpoint: Sendable {
         var session = state.sessions[index]
         guard session.isEstablished, var chain = session.send else { return EndpointStep() }
         session.ackOwedSince = nil
+        var ratchet = session.ratchet
+        if configuration.ratchets, Self.upgradeSettled(session), var stepped = ratchet, stepped.ackStep == nil,
+           stepped.due(every: 2 * configuration.ratchetEvery, interval: 2 * configuration.ratchetInterval, now: now) {
+            // Overdue and no data to carry it (one-way traffic): the step goes on this ack (§4.1).
+            let fresh = try ephemeralSource()
+            let root = try stepped.step(fresh: fresh, peerStatic: session.peer.bytes, now: now)
+            chain = SendChain(ratcheting: chain, root: root)
+            stepped.ackStep = chain.nextCounter
+            ratchet = stepped
+        }
         let counter = try chain.nextAck()
         var frame = Frame(header: FrameHeader(type: .ack), counter: counter)
+        var plaintext = ackBody(session).bytes
         if let upgradeKey = session.upgradeKey {
             frame.ephemeral = upgradeKey  // the client's upgrade ephemeral rides on its ack (§3.3)
             session.upgradeAckSent = true
+        } else if let start = ratchet?.ackStep, let key = ratchet?.mine?.publicKey {
+            frame.ephemeral = key  // our unanswered ratchet step, and the counter its chain starts at
+            plaintext += Frame.uint24(start)
         }
-        frame.body = try SIV.seal(ackBody(session).bytes, key: chain.ackKey, ad: session.associatedData(frame))
+        frame.body = try SIV.seal(plaintext, key: chain.ackKey, ad: session.associatedData(frame))
         session.send = chain
+        session.ratchet = ratchet
         session.lastActivity = now
         state.sessions[index] = session
         return EndpointStep(outbound: [OutboundSMS(to: session.number, bytes: frame.bytes)])

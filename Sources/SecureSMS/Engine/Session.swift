@@ -93,6 +93,9 @@ struct Session: Codable, Sendable, Equatable {
     var alternateReceive: ReceiveChain?
     /// Counters at or above this never use `alternateReceive` once the client switched (bounded fallback).
     var alternateBelow: UInt32?
+    /// The periodic DH ratchet (§4.1); nil in sessions stored before it existed (they never step) and in an
+    /// intro session's bank side until the upgrade.
+    var ratchet: RatchetState?
 
     /// Bank side of an intro session's upgrade: the post-reply handshake state and the reply's ephemeral
     /// (its secret is erased as soon as the upgrade frame authenticates).

@@ -5,8 +5,10 @@
 /// - hello: `hdr | keyID(3) | ephemeral(32) | [count(1)] | body`
 /// - intro: `hdr | static(32) | counter(3) | [count(1)] | body` (initiator's static key in clear)
 /// - reply: `hdr | ephemeral(32) | [count(1)] | body`
-/// - data:  `hdr | counter(3) | [count(1)] | body`
-/// - ack:   `hdr | counter(3) | [E_c(32)] | body` (E_c: an intro client's upgrade ephemeral, recognised by length)
+/// - data:  `hdr | counter(3) | [count(1)] | [key(32)] | body` (key: the upgrade `E_c` or a ratchet step's new
+///   public key, recognised by trial: the frame does not open without it)
+/// - ack:   `hdr | counter(3) | [key(32)] | body` (an intro client's upgrade ephemeral `E_c`, or a ratchet step's
+///   key with its start counter inside the body; recognised by length)
 /// - cont:  `hdr | ref(1) | index(1) | body`
 /// `count` is present only with the `fragmented` flag; a complete frame's body ends with the 16-byte tag.
 public struct Frame: Equatable, Sendable {
@@ -33,6 +35,8 @@ public struct Frame: Equatable, Sendable {
     public static let maxCounter: UInt32 = 0xFF_FFFF
     /// Bytes after the counter of an ack that carries an upgrade ephemeral: E_c(32) + tag(16) + ack body(5).
     static let upgradeAckBody = 32 + SIV.tagBytes + AckBody.size
+    /// Bytes after the counter of an ack that carries a ratchet step: key(32) + tag(16) + ack body(5) + start counter(3).
+    static let ratchetAckBody = 32 + SIV.tagBytes + AckBody.size + 3
 
     /// Creates a frame from its fields (see the type's layouts).
     public init(header: FrameHeader, keyID: [UInt8] = [], ephemeral: [UInt8] = [], staticKey: [UInt8] = [],
@@ -66,7 +70,7 @@ public struct Frame: Equatable, Sendable {
         case .data, .ack:
             counter = try reader.uint24(field: "counter")
             if header.type == .ack, fragmented { throw .badFragment("ack frames are never fragmented") }
-            if header.type == .ack, bytes.count - reader.offset == Frame.upgradeAckBody {
+            if header.type == .ack, [Frame.upgradeAckBody, Frame.ratchetAckBody].contains(bytes.count - reader.offset) {
                 ephemeral = try reader.take(32, field: "ephemeral")
             }
         case .cont:
