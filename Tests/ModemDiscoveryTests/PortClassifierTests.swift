@@ -48,6 +48,17 @@ struct PortClassifierTests {
         #expect(PortClassifier.role(of: port("1e2d", "0053", "01", vendorSpecific)) == .gps)
     }
 
+    @Test("Cinterion cdc_acm models: every port is CDC AT, the layout tells GNSS and DIAG apart")
+    func cinterionCDC() {
+        let roles = { (product: String) in
+            ["00", "02", "04", "06", "08"].map { PortClassifier.role(of: port("1e2d", product, $0, cdcAT, driver: "cdc_acm")) }
+        }
+        #expect(roles("0069") == [.at, .at, .gps, .diag, .at])        // PLS63 (if08 does not exist: class fallback)
+        #expect(roles("006f") == [.at, .at, .gps, .diag, .at])        // PLS83
+        #expect(roles("005b") == [.at, .at, .gps, .unknown, .diag])   // PLS62
+        #expect(roles("0061") == [.ppp, .at, .gps, .unknown, .unknown]) // PLS8
+    }
+
     @Test("Sierra qcserial layout: DM, NMEA, AT")
     func sierra() {
         #expect(PortClassifier.role(of: port("1199", "68c0", "00", vendorSpecific, driver: "qcserial")) == .diag)

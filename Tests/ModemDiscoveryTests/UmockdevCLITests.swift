@@ -7,7 +7,7 @@ import Testing
                                                  "umockdev-run not installed: apt-get install umockdev (scripts/setup.sh)"))
 struct UmockdevCLITests {
     static let allDevices = ["huawei-e3372", "huawei-e173", "quectel-ec25", "simcom-sim7600", "cinterion-pls8",
-                             "ftdi-ft232r", "zte-mf190", "telit-he910-ignored", "ublox-lara-r2", "arduino-uno"]
+                             "ftdi-ft232r", "zte-mf190", "telit-he910-ignored", "ublox-lara-r2", "arduino-uno", "cinterion-pls63"]
 
     /// Runs smskit with `arguments` under umockdev-run with the host plus `devices` loaded, and
     /// `scripts` (device node → script fixture name) replaying a modem's side of a dialog.
@@ -42,7 +42,8 @@ struct UmockdevCLITests {
             ("12d1", "1436", "/dev/ttyUSB4"),   // Huawei E173: ff/ff/ff, PCUI on interface 02
             ("2c7c", "0125", "/dev/ttyUSB7"),   // Quectel EC25: interface 02
             ("1e0e", "9001", "/dev/ttyUSB11"),  // SIMCom SIM7600: interface 02
-            ("1e2d", "0061", "/dev/ttyACM0"),   // Cinterion PLS8: first CDC AT port
+            ("1e2d", "0061", "/dev/ttyACM1"),   // Cinterion PLS8: interface 02 (00 is the PPP port)
+            ("1e2d", "0069", "/dev/ttyACM10"),  // Cinterion PLS63: interface 00
             ("19d2", "0117", "/dev/ttyUSB16"),  // ZTE MF190: aux port, interface 01
             ("1546", "110a", "/dev/ttyACM6"),   // u-blox LARA-R2: interface 00 is SMSKIT_IGNOREd
         ]
@@ -51,6 +52,11 @@ struct UmockdevCLITests {
             let found = try #require(modem(modems, vendor: vendor, product: product), "\(vendor):\(product) not listed")
             #expect(found["devnode"] as? String == devnode, "\(vendor):\(product)")
         }
+        // PLS63: all four ports are CDC AT by class; its GNSS and DIAG ports must not be command ports.
+        let pls63 = try #require(modem(modems, vendor: "1e2d", product: "0069"))
+        let pls63Ports = try #require(pls63["ports"] as? [[String: Any]])
+        #expect(pls63Ports.map { $0["interface"] as? String } == ["00", "02", "04", "06"])
+        #expect(pls63Ports.map { $0["role"] as? String } == ["at", "at", "gps", "diag"])
         #expect(modem(modems, vendor: "0403", product: "6001") == nil, "FTDI adapter must not be a modem")
         #expect(modem(modems, vendor: "1bc7", product: "0021") == nil, "SMSKIT_IGNORE=1 device must be skipped")
         #expect(modem(modems, vendor: "2341", product: "0043") == nil, "Arduino is not a modem")

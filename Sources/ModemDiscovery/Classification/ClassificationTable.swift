@@ -85,10 +85,19 @@ public enum ClassificationTable {
                     primary: "06"),
     ]
 
-    /// Cinterion: PHS8 has its NMEA port on if01; the cdc_acm models (PLS8 and friends) are classified
-    /// by their CDC class, primary = lowest AT interface.
+    /// Cinterion (ModemManager's `77-mm-cinterion-port-types.rules`): PHS8 has its NMEA port on if01.
+    /// The cdc_acm models show every port as CDC AT (02/02/01), so the class alone would make their
+    /// GNSS and diagnostic ports command ports: PLS8's if00 is the PPP port and if02 the primary; the
+    /// PLS62, PLS63 and PLS83 have AT on if00 (primary) and if02, GNSS NMEA on if04 and DIAG/QCDM last
+    /// (PLS62's if06 is an AT port ModemManager ignores).
     static let cinterion: [ModelLayout] = [
         ModelLayout("1e2d", ["0053"], "Cinterion PHS8", ["01": .gps]),
+        ModelLayout("1e2d", ["0061"], "Cinterion PLS8",
+                    ["00": .ppp, "02": .at, "04": .gps, "06": .unknown, "08": .unknown], primary: "02"),
+        ModelLayout("1e2d", ["005b", "005d"], "Cinterion PLS62 (non-MBIM, MBIM)",
+                    ["00": .at, "02": .at, "04": .gps, "06": .unknown, "08": .diag], primary: "00"),
+        ModelLayout("1e2d", ["0069", "006f"], "Cinterion PLS63, PLS83",
+                    ["00": .at, "02": .at, "04": .gps, "06": .diag], primary: "00"),
     ]
 
     /// Generic USB-serial bridges (vendor, or vendor:product). ModemManager greylists these for

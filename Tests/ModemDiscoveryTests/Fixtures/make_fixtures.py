@@ -71,6 +71,17 @@ DEVICES = {
         ("00", "02/02/00", "cdc_acm", "ttyACM9", {}),
         ("01", "0a/00/00", "cdc_acm", None, {}),
     ]),
+    # Every port CDC AT (02/02/01): only the model's layout tells the GNSS (if04) and DIAG (if06) ports apart.
+    "cinterion-pls63": ("1-12", "1e2d", "0069", "Cinterion", "PLS63-W", "CINT000PLS63", {}, [
+        ("00", "02/02/01", "cdc_acm", "ttyACM10", {}),
+        ("01", "0a/00/00", "cdc_acm", None, {}),
+        ("02", "02/02/01", "cdc_acm", "ttyACM11", {}),
+        ("03", "0a/00/00", "cdc_acm", None, {}),
+        ("04", "02/02/01", "cdc_acm", "ttyACM12", {}),
+        ("05", "0a/00/00", "cdc_acm", None, {}),
+        ("06", "02/02/01", "cdc_acm", "ttyACM13", {}),
+        ("07", "0a/00/00", "cdc_acm", None, {}),
+    ]),
     # An unknown vendor with vendor-specific interfaces: only `--probe` can find its AT port
     # (ttyUSB21 answers through generic-at.script under umockdev-run -s).
     "generic-unknown": ("1-11", "f00d", "0001", "Generic", "Unknown LTE Module", None, {}, [
