@@ -60,6 +60,20 @@ public struct SendMessageRequest: Sendable, Codable, Equatable {
         public init(maxSegments: Int = 10) { self.maxSegments = maxSegments }
     }
 
+    /// Checks `priority` and `metadata`, and returns the status callback if one is given (plain and
+    /// secure messages alike).
+    func validatedExtras() throws(GatewayError) -> MessageCallback? {
+        if let priority, !(0...9).contains(priority) { throw .invalidField(field: "priority", detail: "must be 0 … 9 (9 first)") }
+        if let metadata {
+            guard metadata.count <= 32 else { throw .invalidField(field: "metadata", detail: "at most 32 keys") }
+            for (k, v) in metadata where k.isEmpty || k.utf8.count > 64 || v.utf8.count > 512 {
+                throw .invalidField(field: "metadata", detail: "keys 1–64 bytes, values at most 512 bytes")
+            }
+        }
+        guard let statusCallback else { return nil }
+        return MessageCallback(kind: .status, url: try WebhookURL.validate(statusCallback, field: "status_callback"))
+    }
+
     /// The body: `text` xor `data_hex`, neither empty (plain and secure messages alike).
     func validatedContent() throws(GatewayError) -> NewMessage.Content {
         switch (text, dataHex) {
@@ -95,17 +109,7 @@ public struct SendMessageRequest: Sendable, Codable, Equatable {
         if let sendAt, sendAt.timeIntervalSince(now) > 366 * 86_400 {
             throw .invalidField(field: "send_at", detail: "must be within a year")
         }
-        if let priority, !(0...9).contains(priority) { throw .invalidField(field: "priority", detail: "must be 0 … 9 (9 first)") }
-        if let metadata {
-            guard metadata.count <= 32 else { throw .invalidField(field: "metadata", detail: "at most 32 keys") }
-            for (k, v) in metadata where k.isEmpty || k.utf8.count > 64 || v.utf8.count > 512 {
-                throw .invalidField(field: "metadata", detail: "keys 1–64 bytes, values at most 512 bytes")
-            }
-        }
-        var callback: MessageCallback?
-        if let statusCallback {
-            callback = MessageCallback(kind: .status, url: try WebhookURL.validate(statusCallback, field: "status_callback"))
-        }
+        let callback = try validatedExtras()
         let plan: SegmentPlan
         do {
             let options = SegmentationOptions(reference: .eightBit(0), ports: portAddressing)

@@ -55,17 +55,7 @@ extension SendMessageRequest {
             throw .invalidField(field: text != nil ? "text" : "data_hex",
                                 detail: "is \(size) bytes; a secure message holds at most \(SecureEndpoint.maxPayload)")
         }
-        if let priority, !(0...9).contains(priority) { throw .invalidField(field: "priority", detail: "must be 0 … 9 (9 first)") }
-        if let metadata {
-            guard metadata.count <= 32 else { throw .invalidField(field: "metadata", detail: "at most 32 keys") }
-            for (k, v) in metadata where k.isEmpty || k.utf8.count > 64 || v.utf8.count > 512 {
-                throw .invalidField(field: "metadata", detail: "keys 1–64 bytes, values at most 512 bytes")
-            }
-        }
-        var callback: MessageCallback?
-        if let statusCallback {
-            callback = MessageCallback(kind: .status, url: try WebhookURL.validate(statusCallback, field: "status_callback"))
-        }
+        let callback = try validatedExtras()
         return NewSecureMessage(peer: peer, content: content, priority: priority ?? 0, metadata: metadata ?? [:], callback: callback)
     }
 }
