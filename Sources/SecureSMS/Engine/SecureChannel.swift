@@ -28,6 +28,8 @@ public actor SecureChannel {
     private let clock: @Sendable () -> Double
     private let continuation: AsyncStream<SecureEvent>.Continuation
     private var timerTask: Task<Void, Never>?
+    /// The timer loop's current sleep; cancelled to wake it early (a step wrote a new deadline, or close).
+    private var timerSleep: Task<Void, Never>?
     private var stepping = false
     private var stepWaiters: [CheckedContinuation<Void, Never>] = []
     private var lastExpiry = -Double.infinity
@@ -136,13 +138,17 @@ public actor SecureChannel {
         get async { (try? await store.summary().unacknowledged) ?? 0 }
     }
 
-    /// Starts a background task that runs timers when they are due (polling at most every `granularity` s).
-    public func startTimers(granularity: Double = 0.25) {
+    /// Starts a background task that runs timers when they are due. It sleeps until the store's next
+    /// deadline (at most `maximumSleep` seconds, at least 10 ms between two runs) and is woken early by
+    /// every step that writes, since that step may have set an earlier deadline. No polling.
+    public func startTimers(maximumSleep: Double = 60) {
         guard timerTask == nil else { return }
+        let cap = maximumSleep.isFinite ? max(maximumSleep, 0.01) : 60
         timerTask = Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: UInt64(max(granularity, 0.01) * 1e9))
                 guard let self else { return }
+                await self.sleepUntilNextDeadline(cap: cap)
+                if Task.isCancelled { return }
                 try? await self.tickIfDue()
             }
         }
@@ -152,7 +158,17 @@ public actor SecureChannel {
     public func close() {
         timerTask?.cancel()
         timerTask = nil
+        timerSleep?.cancel()
         continuation.finish()
+    }
+
+    private func sleepUntilNextDeadline(cap: Double) async {
+        let deadline = (try? await store.nextDeadline()) ?? nil
+        let seconds = min(max((deadline ?? .infinity) - clock(), 0.01), cap)
+        let sleep = Task { _ = try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000))) }
+        timerSleep = sleep
+        await sleep.value
+        timerSleep = nil
     }
 
     /// Marks a peer as holding our key (enrolled out of band), so first contacts are 52-byte hellos (persisted).
@@ -224,7 +240,10 @@ public actor SecureChannel {
             endpoint.load(try await store.read(query))
             (value, step) = try body(&endpoint, clock())
             let changes = endpoint.changes()
-            if !changes.isEmpty { try await store.write(changes) }
+            if !changes.isEmpty {
+                try await store.write(changes)
+                timerSleep?.cancel()  // the timer loop re-reads the next deadline
+            }
         } catch {
             releaseStep()
             throw error
