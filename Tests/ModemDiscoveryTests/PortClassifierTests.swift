@@ -48,6 +48,18 @@ struct PortClassifierTests {
         #expect(PortClassifier.role(of: port("1e2d", "0053", "01", vendorSpecific)) == .gps)
     }
 
+    @Test("Telit LTE modules (LE910C1, LE922, LN920, FN980, FN990): DIAG, GNSS and ignored ports are not AT")
+    func telitLTE() {
+        let roles = { (product: String) in
+            ["00", "03", "04", "05", "06", "07"].map { PortClassifier.role(of: port("1bc7", product, $0, vendorSpecific)) }
+        }
+        #expect(roles("1060") == [.diag, .gps, .at, .at, .unknown, .unknown])  // LN920 (07: not in its layout)
+        #expect(roles("1071") == [.diag, .unknown, .gps, .at, .at, .unknown])  // FN990 MBIM (03: not in its layout)
+        #expect(roles("1040") == [.diag, .unknown, .at, .at, .unknown, .unknown])
+        #expect(PortClassifier.role(of: port("1bc7", "1031", "01", vendorSpecific)) == .at)
+        #expect(PortClassifier.role(of: port("1bc7", "1031", "00", vendorSpecific)) == .diag)
+    }
+
     @Test("Cinterion cdc_acm models: every port is CDC AT, the layout tells GNSS and DIAG apart")
     func cinterionCDC() {
         let roles = { (product: String) in

@@ -72,6 +72,17 @@ public enum ClassificationTable {
         ModelLayout("1bc7", ["1010"], "Telit DE910-DUAL", ["01": .gps, "02": .at, "03": .ppp], primary: "02"),
         ModelLayout("1bc7", ["1011"], "Telit CE910-DUAL", ["01": .ppp]),
         ModelLayout("1bc7", ["0021"], "Telit HE910, UE910, UL865", ["00": .ppp, "06": .at], primary: "06"),
+        // The LTE modules carry data on QMI/MBIM network interfaces, so their primary AT port is the
+        // command port (ModemManager's `77-mm-telit-port-types.rules`; its ignored ports → unknown).
+        ModelLayout("1bc7", ["1031", "1033"], "Telit LE910C1-EUX", ["00": .diag, "01": .at, "02": .at], primary: "01"),
+        ModelLayout("1bc7", ["1040", "1050"], "Telit LE922, LM9x0, FN980",
+                    ["00": .diag, "03": .unknown, "04": .at, "05": .at, "06": .unknown], primary: "04"),
+        ModelLayout("1bc7", ["1041", "1051"], "Telit LE922, LM9x0, FN980 (MBIM)",
+                    ["00": .diag, "04": .unknown, "05": .at, "06": .at, "07": .unknown], primary: "05"),
+        ModelLayout("1bc7", ["1060", "1070", "1201"], "Telit LN920, FN990, LE910C1",
+                    ["00": .diag, "03": .gps, "04": .at, "05": .at, "06": .unknown], primary: "04"),
+        ModelLayout("1bc7", ["1061", "1071", "1204"], "Telit LN920, FN990, LE910C1 (MBIM)",
+                    ["00": .diag, "04": .gps, "05": .at, "06": .at, "07": .unknown], primary: "05"),
     ]
 
     /// u-blox (cdc_acm): primary/secondary/tertiary AT ports, then GNSS tunnel, SAP and logs.
