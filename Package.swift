@@ -43,6 +43,7 @@ let package = Package(
         .target(name: "ATModem", dependencies: [
             "SMSPDU", "SerialPort",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // libudev enumeration, classification, hot-plug.
         .target(name: "ModemDiscovery", dependencies: [

@@ -12,7 +12,7 @@ extension VirtualModem {
 
     /// Runs one parsed command.
     func execute(_ command: ATCommand) async throws -> CommandOutcome {
-        let identity = ModemIdentity(number: number)
+        let identity = VirtualModemIdentity(number: number)
         switch command.name {
         case "Z", "&F":
             resetSettings()

@@ -122,4 +122,77 @@ import SerialPort
         #expect(r.value(for: "+G:") == "1")
         await ch.close()
     }
+
+    /// The driver issue's late-result bug, over a real pty: the modem answers a timed-out command
+    /// just as the next command goes out. Before the resynchronisation probe, that late `OK` was
+    /// taken as `AT+CSQ`'s result (with no `+CSQ:` line).
+    @Test func aLateResultAfterATimeoutIsNotTakenAsTheNextCommandsResult() async throws {
+        let owesLateOK = Locked(false)
+        let fake = try FakeModem(script: standardScript { c, _ in
+            if c == "AT+SLOW" { owesLateOK.value = true; return "" }
+            let late = owesLateOK.value ? "\r\nOK\r\n" : ""
+            owesLateOK.value = false
+            switch c {
+            case "AT+CSQ": return late + "\r\n+CSQ: 17,99\r\n\r\nOK\r\n"
+            case "AT+CMEE?": return late + "\r\n+CMEE: 1\r\n\r\nOK\r\n"
+            default: return late.isEmpty ? nil : late + "\r\nOK\r\n"
+            }
+        })
+        let clock = ManualClock()
+        let ch = try channel(on: fake, clock: clock)
+        let slow = Task { try await ch.send("AT+SLOW", timeout: .seconds(5)) }
+        await fake.waitFor { $0.contains(.command("AT+SLOW")) }
+        await clock.waitForSleepers(1)
+        clock.advance(by: .seconds(5))
+        await #expect(throws: ATError.timeout(command: "AT+SLOW", after: .seconds(5))) { try await slow.value }
+        let csq = try await ch.send("AT+CSQ", expecting: ["+CSQ:"])
+        #expect(csq.lines == ["+CSQ: 17,99"])
+        #expect(fake.commands.suffix(2) == ["AT+CMEE?", "AT+CSQ"])
+        // In step again: the next command goes out without a probe.
+        try await ch.send("AT")
+        #expect(fake.commands.last == "AT")
+        #expect(fake.commands.filter { $0 == "AT+CMEE?" }.count == 1)
+        await ch.close()
+    }
+
+    /// Cancelling a caller returns its command at once (not at its timeout, which never passes on
+    /// the manual clock), and queued commands behind it are dropped unsent.
+    @Test func cancellingASendReturnsAtOnce() async throws {
+        let fake = try FakeModem(script: standardScript { c, _ in c == "AT+COPS=?" ? "" : nil })
+        let clock = ManualClock()
+        let ch = try channel(on: fake, clock: clock)
+        let scan = Task { try await ch.send("AT+COPS=?", timeout: .seconds(180)) }
+        await fake.waitFor { $0.contains(.command("AT+COPS=?")) }
+        let queued = Task { try await ch.send("AT+QUEUED") }
+        while await ch.queuedCount == 0 { await Task.yield() }
+        queued.cancel()
+        await #expect(throws: ATError.cancelled(command: "AT+QUEUED")) { try await queued.value }
+        scan.cancel()
+        await #expect(throws: ATError.cancelled(command: "AT+COPS=?")) { try await scan.value }
+        #expect(!fake.commands.contains("AT+QUEUED"))
+        // The channel resynchronises and carries on.
+        try await ch.send("AT")
+        #expect(fake.commands.suffix(2) == ["AT+CMEE?", "AT"])
+        // A task cancelled before it sends never writes anything.
+        let early = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await ch.send("AT+NEVER")
+        }
+        await #expect(throws: ATError.cancelled(command: "AT+NEVER")) { try await early.value }
+        #expect(!fake.commands.contains("AT+NEVER"))
+        await ch.close()
+    }
+
+    /// The channel is a Service: cancelling its `run()` closes it and fails what is pending.
+    @Test func cancellingRunClosesTheChannel() async throws {
+        let fake = try FakeModem(script: standardScript { c, _ in c == "AT+HANG" ? "" : nil })
+        let ch = ATChannel(transport: try SerialPort(path: fake.path, configuration: testSerial), clock: ManualClock())
+        let runner = Task { await ch.run() }
+        let pending = Task { try await ch.send("AT+HANG") }
+        await fake.waitFor { $0.contains(.command("AT+HANG")) }
+        runner.cancel()
+        await runner.value
+        await #expect(throws: ATError.closed) { try await pending.value }
+        #expect(await ch.waitForTermination() == .closed)
+    }
 }

@@ -27,7 +27,7 @@ struct BasicCommandTests {
             let imei = try await client.command("AT+CGSN")
             let digits = imei.filter(\.isNumber)
             #expect(digits.count == 15)
-            #expect(ModemIdentity.withLuhn(String(digits.prefix(14))) == digits)
+            #expect(VirtualModemIdentity.withLuhn(String(digits.prefix(14))) == digits)
             #expect(try await client.command("AT+CIMI").contains("001010015550001"))
             let info = try await client.command("ATI")
             #expect(info.contains("Manufacturer: SMSKit\r\nModel: Virtual GSM Modem"))

@@ -60,7 +60,7 @@ import ModemEmulator
             #expect(parts.allSatisfy { $0.bytes.count <= 133 })
             let total = parts.reduce(0) { $0 + $1.bytes.count }
             #expect(total == frame.bytes.count + (parts.count > 1 ? 1 + 3 * (parts.count - 1) : 0))
-            var reassembler = Reassembler()
+            var reassembler = FrameReassembler()
             var out: Frame?
             for part in parts.shuffled(using: &rng) + [parts[0]] {
                 if let whole = try reassembler.add(try Frame(bytes: part.bytes), from: "+1", now: 0) { out = whole }
@@ -72,7 +72,7 @@ import ModemEmulator
     @Test func conflictingFragmentsAreReported() throws {
         let frame = Frame(header: FrameHeader(type: .data), counter: 1, body: [UInt8](repeating: 3, count: 300))
         let parts = try Fragmenter.split(frame, capacity: 133)
-        var reassembler = Reassembler()
+        var reassembler = FrameReassembler()
         _ = try reassembler.add(parts[1], from: "+1", now: 0)
         var forged = parts[1]
         forged.body[0] ^= 1

@@ -20,7 +20,7 @@ public struct SecureEndpoint: Sendable {
     public private(set) var state: EndpointState
     /// Settings.
     public var configuration: EndpointConfiguration
-    private var reassembler = Reassembler()
+    private var reassembler = FrameReassembler()
     /// What the last `load` gave (`changes()` reports the difference).
     private var baseline = StoredState()
     /// Store mode: unverified peers and tracked numbers in the store beyond the loaded working set.

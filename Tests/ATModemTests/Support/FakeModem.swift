@@ -121,6 +121,7 @@ func standardScript(_ overrides: @escaping @Sendable (String, FakeModem) -> Stri
             switch c {
             case "AT+CGMI": return "\r\nFakeCo\r\n\r\nOK\r\n"
             case "AT+CPIN?": return "\r\n+CPIN: READY\r\n\r\nOK\r\n"
+            case "AT+CMEE?": return "\r\n+CMEE: 1\r\n\r\nOK\r\n"
             case "AT+CSMS?": return "\r\n+CSMS: 0,1,1,1\r\n\r\nOK\r\n"
             case "AT+CMGL=4": return "\r\nOK\r\n"
             case "AT+CPMS?": return "\r\n+CPMS: \"SM\",0,30,\"SM\",0,30,\"SM\",0,30\r\n\r\nOK\r\n"

@@ -5,14 +5,33 @@ extension Modem {
     /// - Returns: the TP-MR of every part.
     /// - Throws: ``ModemError`` after transient errors were retried ``Configuration/sendRetries`` times.
     public func send(text: String, to recipient: String, options: SendOptions = .init()) async throws(ModemError) -> SendReceipt {
-        let parts = try PDUBridge.encode(text: text, to: recipient, reference: try nextReference(), options: options)
+        let destination = try Self.destination(recipient)
+        let reference = try nextReference()
+        let parts: [EncodedPDU]
+        do {
+            parts = try SMSEncoder.encode(text: text, to: destination, options: SegmentationOptions(reference: reference),
+                                          template: Self.template(destination, options)).pdus
+        } catch { throw .encoding(error) }
         return try await submit(parts, to: recipient, options: options)
     }
 
     /// Sends bytes as 8-bit data, optionally port-addressed (`ports: (destination, source)`).
     public func send(data: [UInt8], to recipient: String, ports: (destination: Int, source: Int)? = nil,
                      options: SendOptions = .init()) async throws(ModemError) -> SendReceipt {
-        let parts = try PDUBridge.encode(data: data, to: recipient, ports: ports, reference: try nextReference(), options: options)
+        let destination = try Self.destination(recipient)
+        var addressing: PortAddressing?
+        if let ports {
+            guard let d = UInt16(exactly: ports.destination), let s = UInt16(exactly: ports.source) else {
+                throw .encoding(.invalidArgument("ports must be 0…65535, got \(ports.destination):\(ports.source)"))
+            }
+            addressing = PortAddressing(destination: d, source: s, is16Bit: true)
+        }
+        let reference = try nextReference()
+        let parts: [EncodedPDU]
+        do {
+            parts = try SMSEncoder.encode(bytes: data, to: destination, options: SegmentationOptions(reference: reference, ports: addressing),
+                                          template: Self.template(destination, options)).pdus
+        } catch { throw .encoding(error) }
         return try await submit(parts, to: recipient, options: options)
     }
 
@@ -37,6 +56,21 @@ extension Modem {
         for w in reportWaiters.removeValue(forKey: id) ?? [] { w.resume(returning: nil) }
     }
 
+    /// A phone number to send to (an alphanumeric or empty address cannot receive).
+    private static func destination(_ recipient: String) throws(ModemError) -> Address {
+        guard !recipient.isEmpty, let address = try? Address(recipient), address.typeOfNumber != .alphanumeric else {
+            throw .invalidRecipient(recipient)
+        }
+        return address
+    }
+
+    /// The SMS-SUBMIT fields every part shares: validity and the status-report request.
+    private static func template(_ destination: Address, _ options: SendOptions) -> SubmitPDU {
+        SubmitPDU(destination: destination, userData: .empty,
+                  validityPeriod: options.validity.map { ValidityPeriod.relative(seconds: Int($0.components.seconds)) },
+                  statusReportRequest: options.requestDeliveryReport)
+    }
+
     /// The next concatenation reference, from ``Configuration/concatenationReferences``.
     private func nextReference() throws(ModemError) -> ConcatenationReference {
         let references = configuration.concatenationReferences
@@ -49,7 +83,7 @@ extension Modem {
         }
     }
 
-    private func submit(_ parts: [OutgoingPart], to recipient: String, options: SendOptions) async throws(ModemError) -> SendReceipt {
+    private func submit(_ parts: [EncodedPDU], to recipient: String, options: SendOptions) async throws(ModemError) -> SendReceipt {
         nextMessageID += 1
         let id = nextMessageID
         if options.requestDeliveryReport { tracker.begin(messageID: id, recipient: recipient, parts: parts.count,
@@ -72,7 +106,7 @@ extension Modem {
     /// `AT+CMGS` one part. Transient network errors are retried with a growing delay; a disconnect
     /// waits for the reconnect and resends the part (at-least-once: a part that reached the network
     /// just before the unplug may arrive twice, and concatenated duplicates are dropped by the receiver).
-    private func submitPart(_ part: OutgoingPart) async throws(ModemError) -> Int {
+    private func submitPart(_ part: EncodedPDU) async throws(ModemError) -> Int {
         var transientFailures = 0
         var disconnects = 0
         while true {

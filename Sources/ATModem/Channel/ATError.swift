@@ -23,6 +23,9 @@ public enum ATError: Error, Sendable, Equatable, CustomStringConvertible {
     case disconnected(path: String)
     /// The channel was closed by this process.
     case closed
+    /// The caller's task was cancelled before the command's result arrived. The modem may still
+    /// carry the command out; the channel resynchronises before the next one.
+    case cancelled(command: String)
     /// The command text is unusable (contains CR/LF or Ctrl-Z, or the PDU is not hex).
     case invalidCommand(String)
     /// A PDU was written after the `> ` prompt but no result came back (timeout, unplug, close):
@@ -62,6 +65,7 @@ public enum ATError: Error, Sendable, Equatable, CustomStringConvertible {
         case .timeout(let c, let d): return "\(c) got no answer within \(d); check the port is the modem's AT port"
         case .disconnected(let p): return "the modem at \(p) disconnected (unplugged, reset or its port closed)"
         case .closed: return "the AT channel is closed; open the modem again"
+        case .cancelled(let c): return "\(c) was cancelled before its result arrived; the modem may still carry it out"
         case .invalidCommand(let c): return "refusing to send invalid command \(c.debugDescription)"
         case .responseTooLarge(let c, let limit):
             return "\(c) was answered with more than \(limit) lines and no final result; the modem is misbehaving (reset it)"

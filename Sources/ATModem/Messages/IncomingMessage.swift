@@ -1,13 +1,5 @@
 import Foundation
 
-/// Where a received part sits on the modem (`AT+CMGR`/`AT+CMGD` index in a memory).
-public struct StorageSlot: Sendable, Hashable, Codable {
-    /// Memory name (`SM`, `ME`, `MT`, `SR`).
-    public let memory: String
-    /// Index in that memory.
-    public let index: Int
-}
-
 /// A received SMS, reassembled from its parts. Delete it from the modem with ``acknowledge()``
 /// once it is safely stored; until then it stays on the SIM and is offered again after a restart.
 ///

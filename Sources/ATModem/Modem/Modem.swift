@@ -51,7 +51,7 @@ public actor Modem {
     var storageMemory = "SM"
     var storageLocked = false
     var storageWaiters: [CheckedContinuation<Void, Never>] = []
-    var reassembler = Reassembler()
+    var reassembler = MessageReassembler()
     var tracker = DeliveryTracker()
     /// Slots read and not yet deleted (waiting for reassembly or the consumer's acknowledge), with the
     /// identity of the part read from each: a slot freed by `AT+CMGD` may be reused at once, so a slot
@@ -70,6 +70,8 @@ public actor Modem {
     var deferredSlots = 0
     var reportWaiters: [UInt64: [CheckedContinuation<DeliveryReport?, Never>]] = [:]
     var supervisor: Task<Void, Never>?
+    /// Runs the current channel (``ATChannel/run()``).
+    var channelRunner: Task<Void, Never>?
 
     /// Opens the tty at `port`, initialises the modem and starts listening.
     /// - Throws: ``ModemError`` (port missing or locked, no answer, PIN problems).
@@ -128,6 +130,8 @@ public actor Modem {
         state = .closed
         supervisor?.cancel()
         await channel?.close()
+        channelRunner?.cancel()
+        channelRunner = nil
         channel = nil
         resumeReadyWaiters()
         incomingContinuation.finish()
@@ -157,6 +161,9 @@ public actor Modem {
         var channelConfig = configuration.channel
         channelConfig.urcTable = table
         let ch = ATChannel(transport: transport, configuration: channelConfig, clock: clock, logger: logger)
+        // The channel's reader and writer; it ends when the channel is closed or its port goes away.
+        channelRunner?.cancel()
+        channelRunner = Task { await ch.run() }
         do {
             try await initialize(ch)
         } catch {

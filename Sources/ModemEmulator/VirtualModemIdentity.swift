@@ -1,5 +1,5 @@
 /// Identification strings of a virtual modem, derived from its number so they are stable across runs.
-struct ModemIdentity: Sendable {
+struct VirtualModemIdentity: Sendable {
     let manufacturer = "SMSKit"
     let model = "Virtual GSM Modem"
     let revision = "SMSKit-EMU 1.0"
@@ -10,9 +10,9 @@ struct ModemIdentity: Sendable {
     init(number: String) {
         let digits = number.filter(\.isNumber)
         let tail = String(repeating: "0", count: max(0, 10 - digits.count)) + digits.suffix(10)
-        imei = ModemIdentity.withLuhn("35" + "4321" + String(tail.suffix(8)))
+        imei = VirtualModemIdentity.withLuhn("35" + "4321" + String(tail.suffix(8)))
         imsi = "00101" + tail
-        iccid = ModemIdentity.withLuhn("8901" + "0101" + tail)
+        iccid = VirtualModemIdentity.withLuhn("8901" + "0101" + tail)
     }
 
     /// Appends the Luhn check digit (IMEI and ICCID carry one).

@@ -89,7 +89,7 @@ extension Modem {
     func process(pdu: String, slot: StorageSlot?, on ch: ATChannel) async {
         let decoded: DecodedPDU
         do {
-            decoded = try PDUBridge.decode(hex: pdu)
+            decoded = try DecodedPDU(hex: pdu)
         } catch {
             logger.error("undecodable PDU kept on the modem", metadata: ["index": "\(slot?.index ?? -1)", "error": "\(error)"])
             if let slot { rememberBad(slot) }
@@ -147,7 +147,7 @@ extension Modem {
 
     /// ``InboundMode/parts``: yields the PDU unassembled; its acknowledge deletes the slot or sends `AT+CNMA`.
     private func handOn(_ decoded: DecodedPDU, slot: StorageSlot?, pdu: String) {
-        let identity = PDUBridge.tpduHex(pdu)
+        let identity = DecodedPDU.tpduHex(pdu)
         if let slot {
             if heldSlots[slot] == identity { return }  // already handed on, not yet acknowledged
             guard admit(slot) else { return }
@@ -187,7 +187,7 @@ extension Modem {
         }
     }
 
-    private func scheduleExpiry(_ key: Reassembler.Key, generation: UInt64) {
+    private func scheduleExpiry(_ key: MessageReassembler.Key, generation: UInt64) {
         let clock = self.clock
         let timeout = configuration.reassemblyTimeout
         Task { [weak self] in
@@ -196,7 +196,7 @@ extension Modem {
         }
     }
 
-    private func expire(_ key: Reassembler.Key, generation: UInt64) async {
+    private func expire(_ key: MessageReassembler.Key, generation: UInt64) async {
         guard let outcome = reassembler.expire(key, generation: generation) else { return }
         guard let ch = channel else {
             // Offline: a duplicate's slots stay on the SIM; forgotten here, they are read (and judged a copy
@@ -209,7 +209,7 @@ extension Modem {
     }
 
     /// Acts on one reassembly outcome: deliver, delete a whole-message duplicate, or arm a timeout.
-    private func apply(_ outcome: Reassembler.Outcome, on ch: ATChannel?) async {
+    private func apply(_ outcome: MessageReassembler.Outcome, on ch: ATChannel?) async {
         switch outcome {
         case .message(let m):
             if m.receivedParts.count < m.totalParts {

@@ -1,18 +1,6 @@
 import Foundation
 import SMSPDU
 
-/// A message put together from its parts (or what arrived of it).
-struct AssembledMessage: Sendable {
-    var sender: String
-    var content: IncomingMessage.Content
-    var timestamp: Date?
-    var smsc: String?
-    var ports: (destination: Int, source: Int)?
-    var totalParts: Int
-    var receivedParts: [Int]
-    var slots: [StorageSlot]
-}
-
 /// Reassembly of concatenated SMS (TS 23.040 §9.2.3.24.1): parts in any order, and duplicates judged by
 /// the **whole message**, never by one part's bytes.
 ///
@@ -34,7 +22,7 @@ struct AssembledMessage: Sendable {
 /// Pure value type; the ``Modem`` drives its timeouts. Memory is bounded: at most
 /// ``maximumOpenGroups`` open groups (the oldest is surfaced when a new one would exceed it), the newest
 /// ``memory`` delivered messages and parts, and spares for the newest ``memory`` keys.
-struct Reassembler: Sendable {
+struct MessageReassembler: Sendable {
     struct Key: Hashable, Sendable {
         var sender: String
         var reference: Int
@@ -219,30 +207,5 @@ struct Reassembler: Sendable {
         return AssembledMessage(sender: first?.sender ?? "", content: content, timestamp: first?.timestamp,
                                 smsc: first?.smsc, ports: first?.ports, totalParts: total,
                                 receivedParts: total == 1 ? [1] : [], slots: slots)
-    }
-}
-
-/// A set that remembers only its newest `limit` members (a ring of insertion order).
-struct RecentSet: Sendable {
-    let limit: Int
-    private var members: Set<String> = []
-    private var order: [String] = []
-    private var head = 0
-
-    init(limit: Int) { self.limit = max(1, limit) }
-
-    var count: Int { members.count }
-
-    func contains(_ member: String) -> Bool { members.contains(member) }
-
-    mutating func insert(_ member: String) {
-        guard members.insert(member).inserted else { return }
-        if order.count < limit {
-            order.append(member)
-        } else {
-            members.remove(order[head])
-            order[head] = member
-            head = (head + 1) % limit
-        }
     }
 }

@@ -1,3 +1,4 @@
+import SMSPDU
 import SerialPort
 
 /// Why a ``Modem`` operation failed, with what to do about it.
@@ -24,10 +25,13 @@ public enum ModemError: Error, Sendable, Equatable, CustomStringConvertible {
     case simUnavailable(String)
     /// The recipient is not a valid phone number.
     case invalidRecipient(String)
-    /// The message could not be encoded (too long, bad ports, bad hex).
-    case encoding(String)
-    /// A received PDU could not be decoded (kept on the SIM, logged).
-    case decoding(String)
+    /// The message could not be encoded (too long, bad ports); the codec's error names the field.
+    case encoding(PDUError)
+    /// A received PDU could not be decoded (kept on the SIM, logged); the error names field and offset.
+    case decoding(PDUError)
+    /// The shared concatenation-reference file (``ConcatenationReferences/sharedFile(_:width:)``)
+    /// could not be opened, locked or written.
+    case referenceFile(path: String, reason: String)
     /// The modem was disconnected and did not come back in time.
     case disconnected(port: String)
     /// ``Modem/close()`` was called.
@@ -66,6 +70,8 @@ public enum ModemError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidRecipient(let n): return "invalid recipient \(n.debugDescription); use digits with optional leading +"
         case .encoding(let s): return "cannot encode the message: \(s)"
         case .decoding(let s): return "cannot decode a received PDU: \(s)"
+        case .referenceFile(let path, let reason):
+            return "cannot use the concatenation reference file \(path): \(reason); check its directory exists and is writable"
         case .disconnected(let p): return "the modem at \(p) is disconnected (and did not come back while the driver waited); check the cable or power"
         case .closed: return "the modem was closed; create a new Modem"
         case .reportTimeout(let refs): return "no final delivery report for message references \(refs) in time"

@@ -1,39 +1,3 @@
-/// What the decoder knows about the command in flight.
-public struct ATExpectation: Sendable, Equatable {
-    /// The command text as sent (without CR), used to recognise its echo.
-    public var command: String
-    /// Information-response prefixes this command produces (`+CPIN:`); such lines are responses
-    /// even when the URC table lists them.
-    public var responsePrefixes: [String]
-    /// Whether the command waits for the `> ` prompt (`AT+CMGS`).
-    public var expectsPrompt: Bool
-    /// Extra lines to drop as echo (the PDU hex after the prompt).
-    public var echoes: Set<String>
-
-    /// Creates an expectation.
-    public init(command: String, responsePrefixes: [String] = [], expectsPrompt: Bool = false, echoes: Set<String> = []) {
-        self.command = command
-        self.responsePrefixes = responsePrefixes
-        self.expectsPrompt = expectsPrompt
-        self.echoes = echoes
-    }
-}
-
-/// One thing the decoder recognised in the byte stream.
-public enum ATEvent: Sendable, Hashable {
-    /// An information line belonging to the command in flight.
-    case response(String)
-    /// The `> ` prompt for PDU/text input.
-    case prompt
-    /// The final result of the command in flight.
-    case final(ATFinalResult)
-    /// An unsolicited result code (possibly with its PDU line).
-    case urc(URC)
-    /// A line that belongs to nothing (a final result with no command in flight, or unknown text
-    /// while idle). Logged and dropped.
-    case stray(String)
-}
-
 /// The AT framing state machine, in the style of SwiftNIO's `ByteToMessageDecoder`: feed it bytes
 /// in any chunking, get events out. It tolerates partial lines, lone CR or LF, NUL bytes, invalid
 /// UTF-8 and over-long garbage, and recognises URCs anywhere (even between a command and its
@@ -76,14 +40,6 @@ public struct ATResponseDecoder: Sendable {
 
     /// Announces the command just sent; its lines become responses until a final result.
     public mutating func expect(_ expectation: ATExpectation) { state = .command(expectation) }
-
-    /// Adds lines to drop as echo for the command in flight (the PDU after the prompt).
-    public mutating func addEchoes(_ lines: Set<String>) {
-        if case .command(var e) = state {
-            e.echoes.formUnion(lines)
-            state = .command(e)
-        }
-    }
 
     /// Forgets the command in flight (after a timeout), so late lines are strays or URCs.
     public mutating func cancelExpectation() { state = .idle }
@@ -146,9 +102,9 @@ public struct ATResponseDecoder: Sendable {
         if urcTable.isPDUHeader(line) { pending = .urc(line); return }
         if urcTable.isURC(line) || urcTable.isReset(line) { events.append(.urc(URC(line: line))); return }
         switch state {
-        case .command:
+        case .command(let e):
             if let result = ATFinalResult(line: line) {
-                state = .idle
+                if !e.isProbe { state = .idle }
                 events.append(.final(result))
             } else {
                 events.append(.response(line))
