@@ -7,13 +7,13 @@ func part(_ text: String, ref: Int, total: Int, seq: Int, id: String, from sende
                  ports: nil, payload: .text(text), identity: id)
 }
 
-func messages(_ outcomes: [Reassembler.Outcome]) -> [AssembledMessage] {
+func messages(_ outcomes: [MessageReassembler.Outcome]) -> [AssembledMessage] {
     outcomes.compactMap { if case .message(let m) = $0 { return m } else { return nil } }
 }
 
 @Suite struct ReassemblyAndTrackingTests {
     @Test func referenceReuseKeepsTheOldMessageAndSurfacesItAtItsTimeout() throws {
-        var r = Reassembler()
+        var r = MessageReassembler()
         let first = r.add(part("a", ref: 1, total: 2, seq: 1, id: "A1"), slot: StorageSlot(memory: "SM", index: 1))
         guard case .started(let key, let oldGeneration) = try #require(first.first) else { Issue.record("not started"); return }
         let out = r.add(part("X", ref: 1, total: 2, seq: 1, id: "B1"), slot: StorageSlot(memory: "SM", index: 2))
@@ -25,7 +25,7 @@ func messages(_ outcomes: [Reassembler.Outcome]) -> [AssembledMessage] {
     }
 
     @Test func identicalSinglePartIsADuplicateAndMemoryIsBounded() {
-        var r = Reassembler(memory: 2)
+        var r = MessageReassembler(memory: 2)
         let single = ReceivedPart(sender: "+1", smsc: nil, timestamp: nil, concat: nil, ports: nil, payload: .data([1]), identity: "S")
         #expect(r.add(single, slot: nil).count == 1)
         guard case .duplicate = r.add(single, slot: nil).first else { Issue.record("not a duplicate"); return }
@@ -39,7 +39,7 @@ func messages(_ outcomes: [Reassembler.Outcome]) -> [AssembledMessage] {
     /// part 2. Main dropped the second one's part 2 as a duplicate and the message never completed.
     @Test func twoMessagesSharingAByteIdenticalPartAreBothDelivered() {
         for order in [[0, 1, 2, 3], [0, 2, 1, 3], [0, 2, 3, 1], [2, 0, 3, 1]] {
-            var r = Reassembler()
+            var r = MessageReassembler()
             let parts = [part("OTP 111111. ", ref: 7, total: 2, seq: 1, id: "A1"), part("disclaimer", ref: 7, total: 2, seq: 2, id: "T2"),
                          part("OTP 222222. ", ref: 7, total: 2, seq: 1, id: "B1"), part("disclaimer", ref: 7, total: 2, seq: 2, id: "T2")]
             var got: [String] = []
@@ -54,7 +54,7 @@ func messages(_ outcomes: [Reassembler.Outcome]) -> [AssembledMessage] {
     }
 
     @Test func wholeMessageCopiesAndStrayPartCopiesAreDuplicates() throws {
-        var r = Reassembler()
+        var r = MessageReassembler()
         let a1 = part("one ", ref: 9, total: 2, seq: 1, id: "A1"), a2 = part("two", ref: 9, total: 2, seq: 2, id: "A2")
         _ = r.add(a1, slot: StorageSlot(memory: "SM", index: 1))
         #expect(messages(r.add(a2, slot: StorageSlot(memory: "SM", index: 2))).count == 1)
@@ -76,7 +76,7 @@ func messages(_ outcomes: [Reassembler.Outcome]) -> [AssembledMessage] {
     }
 
     @Test func copyWhileOpenIsDeletedAtOnceAndATwinSharingPartOneIsCompletedFromIt() throws {
-        var r = Reassembler()
+        var r = MessageReassembler()
         let a1 = part("Your code: ", ref: 4, total: 2, seq: 1, id: "S1")
         _ = r.add(a1, slot: StorageSlot(memory: "SM", index: 1))
         // The same part 1 again while A is open: a network copy or the shared part 1 of a twin (B1 == A1).
@@ -94,7 +94,7 @@ func messages(_ outcomes: [Reassembler.Outcome]) -> [AssembledMessage] {
     }
 
     @Test func openGroupsAreBoundedByGivingUpTheOldest() {
-        var r = Reassembler(maximumOpenGroups: 3)
+        var r = MessageReassembler(maximumOpenGroups: 3)
         var surfaced: [AssembledMessage] = []
         for ref in 0..<10 { surfaced += messages(r.add(part("p\(ref)", ref: ref, total: 2, seq: 1, id: "P\(ref)"), slot: nil)) }
         #expect(r.openGroupCount == 3)
@@ -126,10 +126,10 @@ func messages(_ outcomes: [Reassembler.Outcome]) -> [AssembledMessage] {
     }
 
     @Test func anEmojiSplitAcrossTwoPartsComesOutWhole() throws {
-        var r = Reassembler()
-        var outcomes: [Reassembler.Outcome] = []
+        var r = MessageReassembler()
+        var outcomes: [MessageReassembler.Outcome] = []
         for (seq, octets) in [(UInt8(2), [UInt8]([0xDE, 0x00, 0x00, 0x62])), (1, [0x00, 0x61, 0xD8, 0x3D])] {
-            guard case .deliver(let part) = try PDUBridge.decode(hex: Self.line(octets, sequence: seq)) else {
+            guard case .deliver(let part) = try DecodedPDU(hex: Self.line(octets, sequence: seq)) else {
                 Issue.record("not a deliver")
                 return
             }

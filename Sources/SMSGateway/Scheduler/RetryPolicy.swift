@@ -38,7 +38,7 @@ enum SendFailure: Equatable {
         switch error {
         case .command(.unconfirmed(_, let reason)): return .unconfirmed(reason)
         case .invalidRecipient(let n): return .permanent(code: "invalid_recipient", detail: "invalid recipient \(n)")
-        case .encoding(let d): return .permanent(code: "encoding", detail: d)
+        case .encoding(let d): return .permanent(code: "encoding", detail: d.description)
         case .command(.cms(let cms, _)):
             // RP-causes (< 128) that are not transient concern the recipient or the network's verdict on this message.
             if !cms.isTransient && cms.rawValue < 128 { return .permanent(code: "smsc_rejected", detail: "\(cms)") }
