@@ -180,4 +180,28 @@ final class Locked<T>: @unchecked Sendable {
         #expect(second.commands.contains("AT+CMGL=4"))
         await modem.close()
     }
+
+    /// Issue 13: every wait in the driver has a cancellation handler. Cancelled callers return at
+    /// once with `.cancelled`, long before their timeouts (an hour, and the 10 s reconnect wait).
+    @Test func cancellingWaitsForAReportOrAReconnectReturnsAtOnce() async throws {
+        let fake = try FakeModem(script: standardScript())
+        let modem = try await openModem([fake])
+        let receipt = try await modem.send(text: "hi", to: "+41791234567", options: .init(requestDeliveryReport: true))
+        let report = Task { try await modem.deliveryReport(for: receipt, timeout: .seconds(3_600)) }
+        while await modem.reportWaiters.isEmpty { await Task.yield() }
+        report.cancel()
+        await #expect(throws: ModemError.cancelled("waiting for the delivery report of \(receipt.references)")) { try await report.value }
+        #expect(await modem.reportWaiters.isEmpty)
+
+        var events = modem.events.makeAsyncIterator()
+        fake.unplug()
+        while let event = await events.next(), event != .disconnected {}
+        let health = Task { try await modem.health() }
+        while await modem.readyWaiters.isEmpty { await Task.yield() }
+        let started = ContinuousClock.now
+        health.cancel()
+        await #expect(throws: ModemError.cancelled("waiting for \(fake.path) to reconnect")) { try await health.value }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        await modem.close()
+    }
 }

@@ -24,7 +24,7 @@ import ServiceLifecycle
 ///     await channel.close()
 /// }
 /// ```
-public actor ATChannel: Service {
+public actor ATChannel: Service, WaitingActor {
     /// Timeouts and framing settings.
     public struct Configuration: Sendable {
         /// Timeout for ordinary commands.
@@ -81,7 +81,7 @@ public actor ATChannel: Service {
     /// URCs dropped because the reader of ``urcs`` fell more than
     /// ``Configuration/maximumBufferedURCs`` behind (the newest are kept).
     public private(set) var droppedURCCount = 0
-    private var terminationWaiters: [CheckedContinuation<ATError, Never>] = []
+    private var terminationWaiters = Waiters<ATError?>()
 
     /// Why the channel ended (nil while it is open).
     public var terminationReason: ATError? { machine.terminationReason }
@@ -195,10 +195,14 @@ public actor ATChannel: Service {
         terminate(.closed)
     }
 
-    /// Suspends until the channel ends and returns why (``ATError/disconnected(path:)`` on unplug).
+    /// Suspends until the channel ends and returns why (``ATError/disconnected(path:)`` on unplug),
+    /// or ``ATError/cancelled(command:)`` at once when the calling task is cancelled.
     public func waitForTermination() async -> ATError {
         if let reason = terminationReason { return reason }
-        return await withCheckedContinuation { terminationWaiters.append($0) }
+        let ticket = terminationWaiters.ticket()
+        return await suspend(cancelled: nil, register: { terminationWaiters.append(ticket, $0) },
+                             onCancel: { $0.terminationWaiters.resume(ticket, returning: nil) })
+            ?? .cancelled(command: "waiting for the channel to end")
     }
 
     // MARK: - Internals
@@ -243,9 +247,7 @@ public actor ATChannel: Service {
         timer = nil
         writeContinuation.finish()
         urcContinuation.finish()
-        let waiters = terminationWaiters
-        terminationWaiters.removeAll()
-        for w in waiters { w.resume(returning: reason) }
+        terminationWaiters.resumeAll(returning: reason)
     }
 
     /// Performs the state machine's actions, in order.

@@ -271,6 +271,6 @@ extension Modem {
             finalReportOrder.removeFirst(excess)
         }
         reportContinuation.yield(report)
-        for w in reportWaiters.removeValue(forKey: report.messageID) ?? [] { w.resume(returning: report) }
+        if var waiters = reportWaiters.removeValue(forKey: report.messageID) { waiters.resumeAll(returning: .success(report)) }
     }
 }

@@ -46,14 +46,22 @@ extension Modem {
             do { try await clock.sleep(for: SafeDuration.clamp(timeout)) } catch { return }
             await self?.timeoutReportWaiters(id)
         }
-        let report = await withCheckedContinuation { reportWaiters[id, default: []].append($0) }
+        let references = receipt.references
+        let cancelled = Result<DeliveryReport, ModemError>.failure(.cancelled("waiting for the delivery report of \(references)"))
+        let ticket = reportWaiters[id, default: Waiters()].ticket()
+        let outcome = await suspend(cancelled: cancelled, register: { reportWaiters[id, default: Waiters()].append(ticket, $0) },
+                                    onCancel: { $0.reportWaiters[id]?.resume(ticket, returning: cancelled) })
         timer.cancel()
-        guard let report else { throw .reportTimeout(reference: receipt.references) }
-        return report
+        if reportWaiters[id]?.isEmpty == true { reportWaiters[id] = nil }
+        switch outcome {
+        case .success(let report): return report
+        case .failure(.reportTimeout): throw .reportTimeout(reference: references)
+        case .failure(let error): throw error
+        }
     }
 
     private func timeoutReportWaiters(_ id: UInt64) {
-        for w in reportWaiters.removeValue(forKey: id) ?? [] { w.resume(returning: nil) }
+        if var waiters = reportWaiters.removeValue(forKey: id) { waiters.resumeAll(returning: .failure(.reportTimeout(reference: []))) }
     }
 
     /// A phone number to send to (an alphanumeric or empty address cannot receive).

@@ -6,7 +6,7 @@ extension Modem {
     @discardableResult
     func storageCommand(_ command: String, memory: String, on ch: ATChannel, expecting: [String] = [],
                         timeout: Duration? = nil) async throws(ATError) -> ATResponse {
-        await lockStorage()
+        guard await lockStorage() else { throw .cancelled(command: command) }
         defer { unlockStorage() }
         let switching = memory != storageMemory
         if switching { try await ch.send("AT+CPMS=\"\(memory)\"", expecting: ["+CPMS:"]) }
@@ -16,12 +16,15 @@ extension Modem {
         return try result.get()
     }
 
-    private func lockStorage() async {
-        if !storageLocked { storageLocked = true; return }
-        await withCheckedContinuation { storageWaiters.append($0) }
+    /// Takes the storage lock; false when the task was cancelled while waiting for it.
+    private func lockStorage() async -> Bool {
+        if !storageLocked { storageLocked = true; return true }
+        let ticket = storageWaiters.ticket()
+        return await suspend(cancelled: false, register: { storageWaiters.append(ticket, $0) },
+                             onCancel: { $0.storageWaiters.resume(ticket, returning: false) })
     }
 
     private func unlockStorage() {
-        if storageWaiters.isEmpty { storageLocked = false } else { storageWaiters.removeFirst().resume() }
+        if !storageWaiters.resumeFirst(returning: true) { storageLocked = false }
     }
 }

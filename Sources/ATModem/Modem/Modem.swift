@@ -14,7 +14,7 @@ import SerialPort
 ///     try await message.acknowledge()
 /// }
 /// ```
-public actor Modem {
+public actor Modem: WaitingActor {
     enum State: Equatable {
         case starting, ready, reconnecting, stopped, closed
     }
@@ -43,14 +43,16 @@ public actor Modem {
 
     var state: State = .starting
     var channel: ATChannel?
-    var readyWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Callers of ``readyChannel()`` waiting for a reconnect (true: woken; false: their task was cancelled).
+    var readyWaiters = Waiters<Bool>()
     var quirks: VendorQuirks = .generic
     var manufacturer: String?
     var pinRejected = false
     var cnmaRequired = false
     var storageMemory = "SM"
     var storageLocked = false
-    var storageWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Storage commands waiting for the storage lock (true: it is theirs; false: cancelled).
+    var storageWaiters = Waiters<Bool>()
     var reassembler = MessageReassembler()
     var tracker = DeliveryTracker()
     /// Slots read and not yet deleted (waiting for reassembly or the consumer's acknowledge), with the
@@ -68,7 +70,8 @@ public actor Modem {
     var droppedURCs = 0
     var droppedMessages = 0
     var deferredSlots = 0
-    var reportWaiters: [UInt64: [CheckedContinuation<DeliveryReport?, Never>]] = [:]
+    /// Callers of ``deliveryReport(for:timeout:)``, by message id.
+    var reportWaiters: [UInt64: Waiters<Result<DeliveryReport, ModemError>>] = [:]
     var supervisor: Task<Void, Never>?
     /// Runs the current channel (``ATChannel/run()``).
     var channelRunner: Task<Void, Never>?
@@ -138,7 +141,7 @@ public actor Modem {
         reportContinuation.finish()
         eventContinuation.finish()
         inboundContinuation.finish()
-        for (_, waiters) in reportWaiters { for w in waiters { w.resume(returning: nil) } }
+        for id in reportWaiters.keys { reportWaiters[id]?.resumeAll(returning: .failure(.closed)) }
         reportWaiters.removeAll()
     }
 
@@ -237,11 +240,7 @@ public actor Modem {
         resumeReadyWaiters()
     }
 
-    private func resumeReadyWaiters() {
-        let waiters = readyWaiters
-        readyWaiters.removeAll()
-        for w in waiters { w.resume() }
-    }
+    private func resumeReadyWaiters() { readyWaiters.resumeAll(returning: true) }
 
     /// The current channel, waiting up to ``Configuration/reconnectWait`` for a reconnect.
     func readyChannel() async throws(ModemError) -> ATChannel {
@@ -254,8 +253,11 @@ public actor Modem {
             do { try await clock.sleep(for: SafeDuration.clamp(wait)) } catch { return }
             await self?.resumeReadyWaiters()
         }
-        await withCheckedContinuation { readyWaiters.append($0) }
+        let ticket = readyWaiters.ticket()
+        let woken = await suspend(cancelled: false, register: { readyWaiters.append(ticket, $0) },
+                                  onCancel: { $0.readyWaiters.resume(ticket, returning: false) })
         timer.cancel()
+        if !woken { throw .cancelled("waiting for \(port) to reconnect") }
         if state == .ready, let channel { return channel }
         if state == .closed { throw .closed }
         throw .disconnected(port: port)

@@ -36,6 +36,8 @@ public enum ModemError: Error, Sendable, Equatable, CustomStringConvertible {
     case disconnected(port: String)
     /// ``Modem/close()`` was called.
     case closed
+    /// The calling task was cancelled while it waited (for a reconnect, a delivery report, ...).
+    case cancelled(String)
     /// Waiting for a delivery report timed out.
     case reportTimeout(reference: [Int])
     /// Some parts of a multipart message went out (their TP-MRs in `references`), then a later part
@@ -74,6 +76,7 @@ public enum ModemError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot use the concatenation reference file \(path): \(reason); check its directory exists and is writable"
         case .disconnected(let p): return "the modem at \(p) is disconnected (and did not come back while the driver waited); check the cable or power"
         case .closed: return "the modem was closed; create a new Modem"
+        case .cancelled(let what): return "\(what) was cancelled"
         case .reportTimeout(let refs): return "no final delivery report for message references \(refs) in time"
         case .partiallySent(let refs, let total, let reason):
             return "\(refs.count) of \(total) parts were sent (references \(refs)), then: \(reason); the recipient may get an incomplete message, and resending sends those parts again"
