@@ -13,8 +13,8 @@ public struct ModemDiscovery: Sendable {
     /// Diagnostics go here (stderr in the CLI), never to stdout.
     public var logger: Logger
 
-    /// Creates a discovery front end with the built-in ``GlibcATProber``.
-    public init(prober: any PortProber = GlibcATProber(), logger: Logger = Logger(label: "smskit.discovery")) {
+    /// Creates a discovery front end with the built-in ``ATPortProber``.
+    public init(prober: any PortProber = ATPortProber(), logger: Logger = Logger(label: "smskit.discovery")) {
         self.prober = prober
         self.logger = logger
     }

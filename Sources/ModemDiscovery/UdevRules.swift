@@ -29,8 +29,14 @@ public enum UdevRules {
             "SUBSYSTEMS==\"usb\", ATTRS{bInterfaceNumber}==\"?*\", ENV{.SMSKIT_IF}=\"$attr{bInterfaceNumber}\", "
                 + "ENV{.SMSKIT_CLASS}=\"$attr{bInterfaceClass}/$attr{bInterfaceSubClass}/$attr{bInterfaceProtocol}\"",
             "",
-            "# Known modem families: group and mode for the service user.",
         ]
+        let receivers = Dictionary(grouping: ClassificationTable.gnssReceivers.sorted()) { $0.prefix(4) }
+        if !receivers.isEmpty { lines.append("# GNSS receivers of modem vendors: not modems.") }
+        for (vendor, pairs) in receivers.sorted(by: { $0.key < $1.key }) {
+            let products = pairs.map { $0.suffix(4) }.joined(separator: "|")
+            lines.append("ENV{.SMSKIT_VID}==\"\(vendor)\", ENV{.SMSKIT_PID}==\"\(products)\", GOTO=\"smskit_end\"")
+        }
+        lines += ["", "# Known modem families: group and mode for the service user."]
         for family in ClassificationTable.families {
             lines.append("ENV{.SMSKIT_VID}==\"\(family.vendorID)\", ENV{SMSKIT_FAMILY}=\"\(slug(family.name))\", "
                          + "GROUP=\"\(group)\", MODE=\"0660\"")

@@ -24,6 +24,28 @@ public struct UUCPLock: Sendable {
         return "LCK.." + name.replacingOccurrences(of: "/", with: "_")
     }
 
+    /// The lock file ``SerialPort`` uses for `device` in `directory`: symlinks are resolved first,
+    /// so `/dev/serial/by-id/usb-...-if02-port0` and `/dev/ttyUSB2` name the same lock.
+    ///
+    /// ```swift
+    /// UUCPLock.lockPath(forDevice: "/dev/pts/5", directory: "/run/lock") // "/run/lock/LCK..pts_5"
+    /// ```
+    public static func lockPath(forDevice device: String, directory: String = "/run/lock") -> String {
+        directory + "/" + lockName(forDevice: (device as NSString).resolvingSymlinksInPath)
+    }
+
+    /// The live process holding the UUCP lock on `device` in `directory` (this process included),
+    /// or nil when there is no lock or it is stale: its PID is not a running process, or the file
+    /// is unreadable or garbage (``SerialPort`` would take such a lock over).
+    ///
+    /// ```swift
+    /// if let pid = UUCPLock.holder(of: "/dev/ttyUSB2") { print("in use by process \(pid)") }
+    /// ```
+    public static func holder(of device: String, directory: String = "/run/lock") -> pid_t? {
+        guard let pid = try? readPID(at: lockPath(forDevice: device, directory: directory)), isAlive(pid) else { return nil }
+        return pid
+    }
+
     /// The content written to a lock file for `pid`: `%10d\n` (11 bytes).
     public static func content(pid: Int32) -> String {
         let digits = String(pid)
@@ -51,8 +73,7 @@ public struct UUCPLock: Sendable {
     /// Returns nil when the policy allows going on without a lock file.
     static func acquire(device: String, directory: String, policy: LockPolicy) throws(SerialPortError) -> UUCPLock? {
         if policy == .disabled { return nil }
-        let resolved = (device as NSString).resolvingSymlinksInPath
-        let lockPath = directory + "/" + lockName(forDevice: resolved)
+        let lockPath = Self.lockPath(forDevice: device, directory: directory)
         let me = getpid()
         for _ in 0..<3 {
             if let holder = try? readPID(at: lockPath) {

@@ -14,7 +14,7 @@ struct ModemAssemblerTests {
         let modems = ModemAssembler.assemble(ec25 + sim)
         #expect(modems.count == 2)
         #expect(modems.map(\.devnode) == ["/dev/ttyUSB2", "/dev/ttyUSB12"])
-        #expect(modems[0].ports.map(\.role) == [.diag, .gps, .at, .ppp])
+        #expect(modems[0].ports.map(\.role) == [.diag, .gps, .at, .at])
         #expect(modems[1].ports.map(\.interface) == ["00", "01", "02", "03", "04"])
     }
 

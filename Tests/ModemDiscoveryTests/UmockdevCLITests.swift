@@ -62,6 +62,30 @@ struct UmockdevCLITests {
         #expect(modem(modems, vendor: "2341", product: "0043") == nil, "Arduino is not a modem")
     }
 
+    @Test("cdc_acm layouts from ModemManager's rules: every port claims CDC AT, the table tells them apart")
+    func cdcACMLayouts() async throws {
+        let devices = ["sierra-hl7812", "fibocom-l850", "ublox-lisa-u2-alt", "ublox-gnss-m8"]
+        let modems = try parseArray(try await smskit(["devices", "--json"], devices: devices))
+        #expect(modems.count == 3, "got \(modems.map { $0["devnode"] ?? "-" })")
+        let expected: [(String, String, String, [String], [String])] = [
+            ("1199", "c001", "/dev/ttyACM14", ["00", "02", "04"], ["at", "ppp", "gps"]),            // Sierra HL7812
+            ("2cb7", "0007", "/dev/ttyACM17", ["02", "04", "06"], ["at", "unknown", "at"]),         // Fibocom L850-GL
+            ("1546", "1104", "/dev/ttyACM20", ["00", "02", "04", "06"], ["at", "gps", "diag", "unknown"]), // LISA-U2 alt
+        ]
+        for (vendor, product, devnode, interfaces, roles) in expected {
+            let found = try #require(modem(modems, vendor: vendor, product: product), "\(vendor):\(product) not listed")
+            #expect(found["devnode"] as? String == devnode, "\(vendor):\(product)")
+            let ports = try #require(found["ports"] as? [[String: Any]])
+            #expect(ports.map { $0["interface"] as? String } == interfaces, "\(vendor):\(product)")
+            #expect(ports.map { $0["role"] as? String } == roles, "\(vendor):\(product)")
+        }
+        #expect(modem(modems, vendor: "1546", product: "01a8") == nil, "a u-blox GNSS receiver is no modem")
+        let all = try parseArray(try await smskit(["devices", "--json", "--all"], devices: ["ublox-gnss-m8"]))
+        let gnss = try #require(modem(all, vendor: "1546", product: "01a8"))
+        #expect(gnss["kind"] as? String == "unknown")
+        #expect((gnss["ports"] as? [[String: Any]])?.map { $0["role"] as? String } == ["gps"])
+    }
+
     @Test("Port list, interface numbers, IDs and null serial have the documented shape")
     func objectShape() async throws {
         let modems = try parseArray(try await smskit(["devices", "--json"], devices: ["huawei-e3372", "quectel-ec25"]))
@@ -76,7 +100,7 @@ struct UmockdevCLITests {
         #expect(quectel["serial"] as? String == "EC25TEST0001")
         #expect(quectel["model"] as? String == "EC25")
         let roles = (quectel["ports"] as? [[String: Any]])?.map { $0["role"] as? String }
-        #expect(roles == ["diag", "gps", "at", "ppp"])
+        #expect(roles == ["diag", "gps", "at", "at"])
     }
 
     @Test("--all also lists the FTDI adapter and the unknown CDC device, without an AT port")

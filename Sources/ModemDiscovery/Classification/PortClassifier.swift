@@ -14,6 +14,11 @@ public enum PortClassifier {
         return false
     }
 
+    /// True for the GNSS receivers of modem vendors (``ClassificationTable/gnssReceivers``).
+    public static func isGNSSReceiver(vendorID: String, productID: String) -> Bool {
+        ClassificationTable.gnssReceivers.contains("\(vendorID):\(productID)")
+    }
+
     /// The known modem family for a vendor ID, if any.
     public static func family(vendorID: String) -> ModemFamily? {
         ClassificationTable.families.first { $0.vendorID == vendorID }
@@ -24,9 +29,11 @@ public enum PortClassifier {
         ClassificationTable.layouts.first { $0.vendorID == vendorID && $0.productIDs.contains(productID) }
     }
 
-    /// The role of one port: model layout first, then vendor conventions, then the USB class triple.
+    /// The role of one port: serial adapters are `unknown` and GNSS receivers `gps`; then the model
+    /// layout, vendor conventions, and the USB class triple.
     public static func role(of port: PortFacts) -> PortRole {
         if isSerialAdapter(vendorID: port.vendorID, productID: port.productID, driver: port.driver) { return .unknown }
+        if isGNSSReceiver(vendorID: port.vendorID, productID: port.productID) { return .gps }
         if let layout = layout(vendorID: port.vendorID, productID: port.productID),
            let number = port.interfaceNumber, let role = layout.roles[number] {
             return role
@@ -79,6 +86,7 @@ public enum PortClassifier {
         if ports.contains(where: { isSerialAdapter(vendorID: $0.vendorID, productID: $0.productID, driver: $0.driver) }) {
             return .serialAdapter
         }
+        if isGNSSReceiver(vendorID: first.vendorID, productID: first.productID) { return .unknown }
         if family(vendorID: first.vendorID) != nil { return .modem }
         if roles.contains(where: { $0 == .at || $0 == .ppp }) { return .modem }
         return .unknown

@@ -1,8 +1,10 @@
 import Foundation
+import SerialPort
 
-/// Answers "does another process hold this tty?" from UUCP lock files and `/proc/<pid>/fd`.
+/// Answers "is this tty in use?" from UUCP lock files (read with ``UUCPLock``, the lock `SerialPort`
+/// takes) and from other processes' `/proc/<pid>/fd`.
 public struct PortOwnership: Sendable {
-    /// Directories searched for `LCK..<name>` files.
+    /// Directories searched for lock files (``UUCPLock/lockPath(forDevice:directory:)``).
     public var lockDirectories: [String]
     /// Root of the process table (`/proc`); tests may point it elsewhere.
     public var procRoot: String
@@ -13,38 +15,22 @@ public struct PortOwnership: Sendable {
         self.procRoot = procRoot
     }
 
-    /// True when a live process other than this one locks or has `devnode` open.
+    /// True when a live process holds the UUCP lock of `devnode` (this process included: a port
+    /// SMSKit itself has open is in use), or another process has it open.
     public func isHeld(_ devnode: String) -> Bool {
         lockOwner(of: devnode) != nil || hasOtherOpener(devnode)
     }
 
-    /// PID of a live process holding a UUCP lock `LCK..ttyUSB0` on the port, if any. A stale lock
-    /// (dead PID) does not count; an unreadable PID counts as held and is reported as -1.
+    /// PID of the live process holding the UUCP lock on `devnode` (symlinks resolved, so
+    /// `/dev/pts/5` is `LCK..pts_5` and `/dev/smskit/X-at` the lock of the tty it points to), if any.
+    /// A stale lock (dead PID, garbage content) does not count, as for ``UUCPLock``.
     public func lockOwner(of devnode: String) -> Int32? {
-        let name = "LCK.." + (devnode.split(separator: "/").last.map(String.init) ?? devnode)
-        for directory in lockDirectories {
-            guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
-            guard let pid = Self.lockPID(data) else { return -1 }
-            if pid != getpid() && (kill(pid, 0) == 0 || errno == EPERM) { return pid }
-        }
-        return nil
-    }
-
-    /// The PID in a lock file: ASCII (HDB style, "     1234\n") or, rarely, a binary 4-byte integer.
-    static func lockPID(_ data: Data) -> Int32? {
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if let pid = Int32(text), pid > 0 { return pid }
-        // Four bytes that are not all printable ASCII: a binary (Kermit/C-Kermit style) PID.
-        guard data.count == 4, !data.allSatisfy({ (0x20...0x7e).contains($0) }) else { return nil }
-        let pid = data.reversed().reduce(Int32(0)) { ($0 << 8) | Int32($1) }
-        return pid > 0 ? pid : nil
+        lockDirectories.lazy.compactMap { UUCPLock.holder(of: devnode, directory: $0) }.first
     }
 
     /// True when `/proc/<pid>/fd/*` of another process links to `devnode` (or its resolved path).
     public func hasOtherOpener(_ devnode: String) -> Bool {
-        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: devnode)).map {
-            $0.hasPrefix("/") ? $0 : (devnode as NSString).deletingLastPathComponent + "/" + $0
-        } ?? devnode
+        let target = (devnode as NSString).resolvingSymlinksInPath
         let me = String(getpid())
         guard let pids = try? FileManager.default.contentsOfDirectory(atPath: procRoot) else { return false }
         for pid in pids where pid != me && pid.allSatisfy(\.isNumber) {

@@ -4,7 +4,7 @@ public enum ProbeResult: Sendable, Equatable {
     case answered
     /// No `OK` within the timeout.
     case silent
-    /// Another process holds the port (UUCP lock, open file descriptor or exclusive mode): not touched.
+    /// The port is in use (a live UUCP lock, another process with it open, or exclusive mode): not touched.
     case busy
     /// The port could not be opened or configured.
     case failed(String)
@@ -12,8 +12,8 @@ public enum ProbeResult: Sendable, Equatable {
 
 /// Sends `AT` to a port to find out whether it is a command port.
 ///
-/// ModemDiscovery ships ``GlibcATProber``; an `ATModem`-based prober can replace it later by
-/// conforming to this protocol. Implementations must never touch a port another process holds.
+/// ModemDiscovery ships ``ATPortProber`` (`SerialPort` + `ATChannel`); tests or special hardware
+/// may conform their own. Implementations must never touch a port that is in use.
 public protocol PortProber: Sendable {
     /// Probes `devnode` (e.g. `/dev/ttyUSB1`).
     func probe(devnode: String) async -> ProbeResult

@@ -82,6 +82,44 @@ DEVICES = {
         ("06", "02/02/01", "cdc_acm", "ttyACM13", {}),
         ("07", "0a/00/00", "cdc_acm", None, {}),
     ]),
+    # cdc_acm layouts from ModemManager's rules, every port CDC AT (02/02/01), the worst case: only the
+    # model's layout tells the AT ports from the PPP, GNSS, log and debug ports.
+    # Sierra HL7812: if00 AT (primary), if02 PPP, if04 NMEA.
+    "sierra-hl7812": ("1-13", "1199", "c001", "Sierra Wireless, Incorporated", "HL7812", "HL7812TEST01", {}, [
+        ("00", "02/02/01", "cdc_acm", "ttyACM14", {}),
+        ("01", "0a/00/00", "cdc_acm", None, {}),
+        ("02", "02/02/01", "cdc_acm", "ttyACM15", {}),
+        ("03", "0a/00/00", "cdc_acm", None, {}),
+        ("04", "02/02/01", "cdc_acm", "ttyACM16", {}),
+        ("05", "0a/00/00", "cdc_acm", None, {}),
+    ]),
+    # Fibocom L850-GL: MBIM on if00/01, AT (primary) on if02, a debug port on if04, AT on if06.
+    "fibocom-l850": ("1-14", "2cb7", "0007", "Fibocom Wireless Inc.", "L850 LTE Module", "L850TEST0001", {}, [
+        ("00", "02/0e/00", "cdc_mbim", None, {}),
+        ("01", "0a/00/02", "cdc_mbim", None, {}),
+        ("02", "02/02/01", "cdc_acm", "ttyACM17", {}),
+        ("03", "0a/00/00", "cdc_acm", None, {}),
+        ("04", "02/02/01", "cdc_acm", "ttyACM18", {}),
+        ("05", "0a/00/00", "cdc_acm", None, {}),
+        ("06", "02/02/01", "cdc_acm", "ttyACM19", {}),
+        ("07", "0a/00/00", "cdc_acm", None, {}),
+    ]),
+    # u-blox LISA-U2/SARA-U2, alternative configuration: AT (primary) on if00, then GNSS tunnel, log, SAP.
+    "ublox-lisa-u2-alt": ("1-15", "1546", "1104", "u-blox AG", "u-blox LISA-U2", "LISAU2TEST01", {}, [
+        ("00", "02/02/01", "cdc_acm", "ttyACM20", {}),
+        ("01", "0a/00/00", "cdc_acm", None, {}),
+        ("02", "02/02/01", "cdc_acm", "ttyACM21", {}),
+        ("03", "0a/00/00", "cdc_acm", None, {}),
+        ("04", "02/02/01", "cdc_acm", "ttyACM22", {}),
+        ("05", "0a/00/00", "cdc_acm", None, {}),
+        ("06", "02/02/01", "cdc_acm", "ttyACM23", {}),
+        ("07", "0a/00/00", "cdc_acm", None, {}),
+    ]),
+    # A u-blox GNSS receiver (u-blox 8): a modem vendor's device that is no modem (ModemManager ignores it).
+    "ublox-gnss-m8": ("1-16", "1546", "01a8", "u-blox AG - www.u-blox.com", "u-blox GNSS receiver", None, {}, [
+        ("00", "02/02/01", "cdc_acm", "ttyACM24", {}),
+        ("01", "0a/00/00", "cdc_acm", None, {}),
+    ]),
     # An unknown vendor with vendor-specific interfaces: only `--probe` can find its AT port
     # (ttyUSB21 answers through generic-at.script under umockdev-run -s).
     "generic-unknown": ("1-11", "f00d", "0001", "Generic", "Unknown LTE Module", None, {}, [
