@@ -51,14 +51,19 @@ public struct ATPortProber: PortProber {
         case .failure(let refusal): return refusal.result
         }
         let channel = ATChannel(transport: port, logger: logger)
-        let result: ProbeResult
-        do {
-            try await channel.send("AT", timeout: timeout)
-            result = .answered
-        } catch {
-            result = Self.result(of: error)
+        let timeout = self.timeout
+        let result = await withDiscardingTaskGroup(returning: ProbeResult.self) { group in
+            group.addTask { await channel.run() }
+            let result: ProbeResult
+            do throws(ATError) {
+                try await channel.send("AT", timeout: timeout)
+                result = .answered
+            } catch {
+                result = Self.result(of: error)
+            }
+            await channel.close()
+            return result
         }
-        await channel.close()
         port.close()
         return result
     }
