@@ -5,9 +5,9 @@ actor HotPlugDebouncer<C: Clock> where C.Duration == Duration {
     private var generation = 0
     private let settle: Duration
     private let clock: C
-    private let emit: @Sendable ([ModemEvent]) -> Void
+    private let emit: @Sendable ([HotPlugEvent]) -> Void
 
-    init(settle: Duration, clock: C, includeAll: Bool, emit: @escaping @Sendable ([ModemEvent]) -> Void) {
+    init(settle: Duration, clock: C, includeAll: Bool, emit: @escaping @Sendable ([HotPlugEvent]) -> Void) {
         self.tracker = HotPlugTracker(includeAll: includeAll)
         self.settle = settle
         self.clock = clock

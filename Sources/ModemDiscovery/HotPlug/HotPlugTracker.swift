@@ -37,20 +37,20 @@ public struct HotPlugTracker: Sendable {
 
     /// Compares present modems with those announced and returns what changed: removals first, then
     /// additions. A modem whose primary port changed is reported removed then added.
-    public mutating func settle() -> [ModemEvent] {
+    public mutating func settle() -> [HotPlugEvent] {
         let present = ModemAssembler.assemble(Array(ports.values))
             .filter { includeAll || $0.kind == .modem }
         let current = Dictionary(present.map { ($0.usbDevicePath, $0) }, uniquingKeysWith: { _, last in last })
-        var events: [ModemEvent] = []
+        var events: [HotPlugEvent] = []
         for (path, old) in announced.sorted(by: { $0.key < $1.key }) {
             if let now = current[path], now.devnode == old.devnode { continue }
-            events.append(ModemEvent(.removed, old))
+            events.append(HotPlugEvent(.removed, old))
             announced[path] = nil
         }
         for modem in present {
             let isNew = announced[modem.usbDevicePath] == nil
             announced[modem.usbDevicePath] = modem
-            if isNew { events.append(ModemEvent(.added, modem)) }
+            if isNew { events.append(HotPlugEvent(.added, modem)) }
         }
         return events
     }

@@ -27,7 +27,7 @@ public final class ModemWatcher: Sendable {
     }
 
     /// The events; call once. Ends when the monitor fails or the consumer stops iterating.
-    public func events() -> AsyncStream<ModemEvent> {
+    public func events() -> AsyncStream<HotPlugEvent> {
         Self.debounced(source.events, settle: settle, clock: ContinuousClock(), includeAll: includeAll) { [source] in
             source.stop()
         }
@@ -37,8 +37,8 @@ public final class ModemWatcher: Sendable {
     public static func debounced<C: Clock>(_ raw: AsyncStream<UDevEvent>, settle: Duration, clock: C,
                                            includeAll: Bool = false,
                                            onTermination: @escaping @Sendable () -> Void = {})
-        -> AsyncStream<ModemEvent> where C.Duration == Duration {
-        let (stream, continuation) = AsyncStream.makeStream(of: ModemEvent.self)
+        -> AsyncStream<HotPlugEvent> where C.Duration == Duration {
+        let (stream, continuation) = AsyncStream.makeStream(of: HotPlugEvent.self)
         let debouncer = HotPlugDebouncer(settle: settle, clock: clock, includeAll: includeAll) { events in
             for event in events { continuation.yield(event) }
         }

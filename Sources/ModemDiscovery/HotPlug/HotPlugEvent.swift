@@ -2,7 +2,7 @@
 ///
 /// JSON (one line per event with `smskit devices --watch --json`):
 /// `{"event":"added","modem":{"devnode":"/dev/ttyUSB2",...}}`
-public struct ModemEvent: Sendable, Hashable, Codable {
+public struct HotPlugEvent: Sendable, Hashable, Codable {
     /// Added or removed.
     public enum Kind: String, Sendable, Codable { case added, removed }
 
