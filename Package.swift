@@ -4,7 +4,8 @@ import PackageDescription
 
 let package = Package(
     name: "SMSKit",
-    platforms: [.macOS(.v14)],
+    // Linux only: SerialPort, ModemDiscovery and the emulator use Glibc, termios, PTYs, netlink and
+    // libudev directly, so no Apple platform is declared (none would build).
     products: [
         .library(name: "SMSPDU", targets: ["SMSPDU"]),
         .library(name: "SerialPort", targets: ["SerialPort"]),
@@ -63,6 +64,7 @@ let package = Package(
         .target(name: "ModemEmulator", dependencies: [
             "SMSPDU",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The gateway service: durable store, scheduler over modems, inbound, HTTP API.
         .target(name: "SMSGateway", dependencies: [
@@ -105,7 +107,10 @@ let package = Package(
         .testTarget(name: "ATModemTests", dependencies: [
             "ATModem", "SMSKitTestSupport", "SerialPort", "ModemEmulator", "SMSPDU", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ModemEmulatorTests", dependencies: ["ModemEmulator", "SMSPDU", "SMSKitTestSupport"]),
+        .testTarget(name: "ModemEmulatorTests", dependencies: [
+            "ModemEmulator", "SMSPDU", "SMSKitTestSupport",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "ModemDiscoveryTests", dependencies: ["ModemDiscovery", "SMSKitTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SMSGatewayTests", dependencies: [
             "SMSGateway", "SMSKitTestSupport", "SMSPDU", "ATModem", "ModemEmulator", "SecureSMS", "SecureStateSQLite", "SecureTransport",

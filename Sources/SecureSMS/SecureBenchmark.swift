@@ -2,28 +2,28 @@
 /// and seal/open throughput. `smskit bench secure` prints these.
 ///
 /// Example: `for row in SecureBenchmark.overheadTable() { print(row.scheme, row.payloadBytes, row.segments) }`.
-public enum SecureBenchmark {
+package enum SecureBenchmark {
     /// One (scheme, payload size) measurement.
-    public struct OverheadRow: Sendable, Equatable, Codable {
+    package struct OverheadRow: Sendable, Equatable, Codable {
         /// Scheme name (`plain-sms`, `sealed-box`, `textsecure-2014`, `securesms-data`, …).
-        public var scheme: String
+        package var scheme: String
         /// Application payload bytes.
-        public var payloadBytes: Int
+        package var payloadBytes: Int
         /// SMS needed.
-        public var segments: Int
+        package var segments: Int
         /// Bytes added by the scheme (headers, keys, tags, fragment headers), excluding the SMS UDH.
-        public var overheadBytes: Int
+        package var overheadBytes: Int
         /// Protocol bytes on the air (payload + overhead), excluding the SMS UDH.
-        public var wireBytes: Int
+        package var wireBytes: Int
         /// What the scheme provides, in a few words.
-        public var notes: String
+        package var notes: String
     }
 
     /// The payload sizes issue 6 asks for.
-    public static let standardPayloads = [20, 100, 113, 140, 500]
+    package static let standardPayloads = [20, 100, 113, 140, 500]
 
     /// Rows for every scheme and payload size. SecureSMS rows come from the real frame builder and fragmenter.
-    public static func overheadTable(payloads: [Int] = standardPayloads) -> [OverheadRow] {
+    package static func overheadTable(payloads: [Int] = standardPayloads) -> [OverheadRow] {
         var rows: [OverheadRow] = []
         for size in payloads {
             rows.append(binarySMS("plain-sms", size, overhead: 0, notes: "no protection; SMS concatenation (12-byte UDH/segment)"))
@@ -87,30 +87,30 @@ public enum SecureBenchmark {
 
     /// Measured throughput of the steady-state data path (frame build + KDF step + AEAD, and back), with
     /// the bare AEADs beside it in the same run: v2's SIV and libsodium's ChaCha20-Poly1305 IETF (v1's).
-    public struct Throughput: Sendable, Equatable, Codable {
+    package struct Throughput: Sendable, Equatable, Codable {
         /// Payload size used.
-        public var payloadBytes: Int
+        package var payloadBytes: Int
         /// v2 data frames sealed per second (chain step + SIV + frame).
-        public var sealPerSecond: Double
+        package var sealPerSecond: Double
         /// v2 data frames parsed and opened per second.
-        public var openPerSecond: Double
+        package var openPerSecond: Double
         /// v1's data path (chain step + ChaCha20-Poly1305 + frame), sealed per second.
-        public var v1SealPerSecond: Double
+        package var v1SealPerSecond: Double
         /// v1's data path, opened per second.
-        public var v1OpenPerSecond: Double
+        package var v1OpenPerSecond: Double
         /// Bare `SIV.seal` per second (fixed key).
-        public var sivSealPerSecond: Double
+        package var sivSealPerSecond: Double
         /// Bare `SIV.open` per second.
-        public var sivOpenPerSecond: Double
+        package var sivOpenPerSecond: Double
         /// Bare `crypto_aead_chacha20poly1305_ietf_encrypt` per second (fixed key).
-        public var chachaPolySealPerSecond: Double
+        package var chachaPolySealPerSecond: Double
         /// Bare `crypto_aead_chacha20poly1305_ietf_decrypt` per second.
-        public var chachaPolyOpenPerSecond: Double
+        package var chachaPolyOpenPerSecond: Double
     }
 
     /// Seals `iterations` messages of `payloadBytes` with a real session chain, then opens them all; the
     /// same for v1's path and the bare AEADs. Each figure is the best of `rounds` alternating rounds.
-    public static func throughput(payloadBytes: Int = 100, iterations: Int = 20_000, rounds: Int = 3) throws(SecureSMSError) -> Throughput {
+    package static func throughput(payloadBytes: Int = 100, iterations: Int = 20_000, rounds: Int = 3) throws(SecureSMSError) -> Throughput {
         var best = Throughput(payloadBytes: payloadBytes, sealPerSecond: 0, openPerSecond: 0, v1SealPerSecond: 0,
                               v1OpenPerSecond: 0, sivSealPerSecond: 0, sivOpenPerSecond: 0, chachaPolySealPerSecond: 0,
                               chachaPolyOpenPerSecond: 0)
@@ -194,28 +194,28 @@ public enum SecureBenchmark {
 extension SecureBenchmark {
     /// Per-message cost on the bank side through a `SecureStateStore`, with `peers` enrolled peers of
     /// which `active` have an established session.
-    public struct StoreLatency: Sendable, Equatable, Codable {
+    package struct StoreLatency: Sendable, Equatable, Codable {
         /// Enrolled peers in the store.
-        public var peers: Int
+        package var peers: Int
         /// Peers with an established session (the messages come from these, at random).
-        public var active: Int
+        package var active: Int
         /// Messages timed.
-        public var messages: Int
+        package var messages: Int
         /// Seconds the set-up took (enrolment in batches into the store, the active peers' handshakes in
         /// memory, then one write of them into the store).
-        public var setupSeconds: Double
+        package var setupSeconds: Double
         /// Per message: the receive step (read the peer by number, open, write), the application's commit
         /// step and the ack step, each its own transaction — median, 99th percentile and worst, microseconds.
-        public var p50Micros: Double
-        public var p99Micros: Double
-        public var maxMicros: Double
+        package var p50Micros: Double
+        package var p99Micros: Double
+        package var maxMicros: Double
         /// Messages per second, one after another (1 / mean).
-        public var perSecond: Double
+        package var perSecond: Double
     }
 
     /// Builds a bank over `store` and times `messages` data frames from random active peers. Each bank step
     /// runs as `SecureChannel` runs it: read the step's working set, run the engine, write the changes.
-    public static func storeLatency(store: any SecureStateStore, bank: Identity, peers: Int, active: Int,
+    package static func storeLatency(store: any SecureStateStore, bank: Identity, peers: Int, active: Int,
                                     messages: Int = 1_000) async throws -> StoreLatency {
         let configuration = EndpointConfiguration(role: .bank)
         var endpoint = SecureEndpoint(identity: bank, configuration: configuration)

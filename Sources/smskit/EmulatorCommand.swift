@@ -1,7 +1,8 @@
 import ArgumentParser
-import Dispatch
 import Foundation
+import Logging
 import ModemEmulator
+import ServiceLifecycle
 
 /// `smskit emulator`: virtual modems on PTYs and a virtual operator network, until SIGINT/SIGTERM.
 struct EmulatorCommand: AsyncParsableCommand {
@@ -71,7 +72,6 @@ struct EmulatorCommand: AsyncParsableCommand {
         if fullLog { configuration.logLimit = nil }
         let network = VirtualNetwork(seed: seed, faults: parsedFaults, configuration: configuration)
         let output = JSONLineWriter()
-        let stop = SignalWaiter()
         let events = await network.phoneEvents()
         let eventPrinter = Task {
             for await event in events {
@@ -103,49 +103,15 @@ struct EmulatorCommand: AsyncParsableCommand {
             let controller = EmulatorControl(network: network, output: output)
             for await line in StandardInputLines().lines { await controller.handle(line) }
         } : nil
-        let signal = await stop.wait()
+        // The network is the service: SIGINT or SIGTERM shuts it down gracefully (every PTY closes).
+        var logger = Logger(label: "smskit.emulator")
+        logger.logLevel = .error
+        let group = ServiceGroup(services: [network], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        do { try await group.run() } catch { Output.error("smskit emulator: \(error)") }
         commands?.cancel()
         await network.shutdown()
         await eventPrinter.value
         await output.finish()
-        Output.error("smskit emulator: stopped by \(signal)")
-    }
-}
-
-/// Waits for SIGINT or SIGTERM with DispatchSource signal sources (the default handlers are ignored meanwhile).
-final class SignalWaiter: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "smskit.emulator.signals")
-    private var sources: [DispatchSourceSignal] = []
-    private var continuation: CheckedContinuation<String, Never>?
-    private var caught: String?
-
-    init() {
-        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { [weak self] in self?.fire(name) }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    private func fire(_ name: String) {
-        guard caught == nil else { return }
-        caught = name
-        continuation?.resume(returning: name)
-        continuation = nil
-    }
-
-    /// Returns the name of the first signal received.
-    func wait() async -> String {
-        await withCheckedContinuation { continuation in
-            queue.async {
-                if let caught = self.caught {
-                    continuation.resume(returning: caught)
-                } else {
-                    self.continuation = continuation
-                }
-            }
-        }
+        Output.error("smskit emulator: stopped")
     }
 }

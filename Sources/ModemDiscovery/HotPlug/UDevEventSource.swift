@@ -16,9 +16,7 @@ final class UDevEventSource: Sendable {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw DiscoveryError.monitorFailed("pipe: " + String(cString: strerror(errno))) }
         let (wakeRead, wakeWrite) = (fds[0], fds[1])
-        self.wakeWrite = wakeWrite
         let (stream, continuation) = AsyncStream.makeStream(of: UDevEvent.self)
-        events = stream
         let ready = ReadyBox()
         let thread = Thread {
             Self.runLoop(source: netlinkSource, wakeRead: wakeRead, continuation: continuation, ready: ready)
@@ -26,9 +24,13 @@ final class UDevEventSource: Sendable {
         thread.name = "smskit.udev-monitor"
         thread.start()
         if let failure = ready.wait() {
+            // Thrown before the stored properties are set, so deinit does not run and the write end
+            // is closed exactly once (the thread has already closed the read end).
             close(wakeWrite)
             throw failure
         }
+        self.wakeWrite = wakeWrite
+        events = stream
     }
 
     /// Ends the stream and the thread (idempotent).

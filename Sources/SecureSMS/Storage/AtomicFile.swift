@@ -73,15 +73,6 @@ enum AtomicFile {
         return out
     }
 
-    /// Creates `path` and its parents with mode 0700 if missing.
-    static func makeDirectory(_ path: String) throws(SecureSMSError) {
-        var current = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, 0o700) != 0, errno != EEXIST { throw .io("cannot create \(current): \(errnoText())") }
-        }
-    }
-
     /// The permission bits of `path`.
     static func mode(_ path: String) -> UInt32? {
         var st = stat()

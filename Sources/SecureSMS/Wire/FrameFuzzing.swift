@@ -2,7 +2,7 @@
 /// parser, the reassembler and a responder endpoint. Must never crash, hang or trap.
 ///
 /// Example (in a fuzz executable): `FrameFuzzing.run(Array(UnsafeBufferPointer(start: data, count: size)))`.
-public enum FrameFuzzing {
+package enum FrameFuzzing {
     /// The responder is the test-vector bank (seed B0×32, docs/protocol.md §7), so the vector frames in
     /// `Benchmarks/frame-corpus/` authenticate and the fuzzer reaches the accept, trust and replay paths.
     private static let responder: SecureEndpoint? = {
@@ -13,7 +13,7 @@ public enum FrameFuzzing {
     }()
 
     /// Parses `bytes` as one frame and as a sequence of length-prefixed frames fed to an endpoint.
-    public static func run(_ bytes: [UInt8]) {
+    package static func run(_ bytes: [UInt8]) {
         if let frame = try? Frame(bytes: bytes) { _ = try? Fragmenter.split(frame, capacity: 133) }
         _ = try? TextFrameCodec.decode(String(decoding: bytes, as: UTF8.self))
         _ = PackedText.unpack(bytes)
