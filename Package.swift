@@ -52,7 +52,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // End-to-end encryption over SMS (libsodium).
-        .target(name: "SecureSMS", dependencies: ["CSodium", "SMSPDU"]),
+        .target(name: "SecureSMS", dependencies: [
+            "CSodium", "SMSPDU", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // SecureSMS sessions over an ATModem.Modem (binary port-addressed or text frames).
         .target(name: "SecureTransport", dependencies: ["SecureSMS", "ATModem", "SMSPDU"]),
         // The SecureSMS state in SQLite (one sealed row per peer), for the gateway and the benchmark.

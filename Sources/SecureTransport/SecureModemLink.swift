@@ -63,10 +63,12 @@ public final class SecureModemLink: Sendable {
         let transport: any FrameTransport = observer.map { TappedTransport(modemTransport, observer: $0) } ?? modemTransport
         let channel = try await SecureChannel(identity: identity, store: store, configuration: configuration,
                                         transport: transport)
-        await channel.startTimers()
         let (otherStream, otherContinuation) = AsyncStream<IncomingMessage>.makeStream(bufferingPolicy: .bufferingOldest(256))
         let kind = configuration.transport
+        // The link's one task: the channel's timers beside the pump, both ended by close().
         let pump = Task {
+          await withDiscardingTaskGroup { group in
+            group.addTask { await channel.run(maximumSleep: 60) }
             for await message in modem.incoming {
                 guard let frame = SecureModemLink.frame(of: message, port: port, transport: kind) else {
                     if others == .handOn { otherContinuation.yield(message) }
@@ -85,6 +87,8 @@ public final class SecureModemLink: Sendable {
                 }
             }
             otherContinuation.finish()
+            await channel.close()
+          }
         }
         return SecureModemLink(channel: channel, modem: modem, port: port, otherMessages: otherStream, pump: pump)
     }

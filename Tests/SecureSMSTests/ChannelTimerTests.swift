@@ -23,7 +23,8 @@ final class RecordingTransport: FrameTransport {
         let configuration = EndpointConfiguration(retry: RetryPolicy(initialTimeout: 0.2, multiplier: 1, maximumAttempts: 3))
         let channel = try await SecureChannel(identity: Fixtures.client, store: MemoryStateStore(),
                                               configuration: configuration, transport: transport)
-        await channel.startTimers(maximumSleep: 60)
+        let timers = Task { await channel.run(maximumSleep: 60) }
+        defer { timers.cancel() }
         var frames = transport.sent.makeAsyncIterator()
         var events = channel.events.makeAsyncIterator()
         let start = ContinuousClock.now

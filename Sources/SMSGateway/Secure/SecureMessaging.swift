@@ -93,23 +93,26 @@ public actor SecureMessaging {
         } catch {
             logger.error("secure recovery failed; retried at the next start", metadata: ["error": "\(error)"])
         }
-        await channel.startTimers()
         workContinuation.yield(.seal(accepted: false))
         let continuation = workContinuation
-        await withTaskCancellationHandler {
-            for await item in work {
-                switch item {
-                case .event(let event): await handle(event)
-                case .seal(let accepted):
-                    if accepted { CrashPoint.reached("secure-before-seal") }
-                    await sealPending()
+        let channel = self.channel
+        await withDiscardingTaskGroup { group in
+            group.addTask { await channel.run(maximumSleep: 60) }
+            await withTaskCancellationHandler {
+                for await item in work {
+                    switch item {
+                    case .event(let event): await handle(event)
+                    case .seal(let accepted):
+                        if accepted { CrashPoint.reached("secure-before-seal") }
+                        await sealPending()
+                    }
                 }
+            } onCancel: {
+                continuation.finish()
             }
-        } onCancel: {
-            continuation.finish()
+            forwarder.cancel()
+            await channel.close()
         }
-        forwarder.cancel()
-        await channel.close()
     }
 
     /// Wakes the sealer: a secure message was committed.

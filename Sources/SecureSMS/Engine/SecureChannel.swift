@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 
 /// Where a `SecureChannel` hands the SMS it wants sent (a modem, an emulator, an in-memory network).
 public protocol FrameTransport: Sendable {
@@ -17,17 +18,19 @@ public protocol FrameTransport: Sendable {
 /// ```swift
 /// let channel = try await SecureChannel(identity: me, store: try StateFile(path: dir + "/state", identity: me),
 ///                                       transport: myTransport)
+/// // run() fires its timers; add the channel to a ServiceGroup or run it in a child task
 /// let sent = try await channel.send(text: "hello", to: bankKey, number: "+100")
 /// for await event in channel.events { … }   // feed received SMS with `receive(_:from:)`;
 ///                                           // store each .message(m), then `commit(m.receipt)`
 /// ```
-public actor SecureChannel {
+public actor SecureChannel: Service {
     private var endpoint: SecureEndpoint
     private let store: any SecureStateStore
     private let transport: any FrameTransport
     private let clock: @Sendable () -> Double
     private let continuation: AsyncStream<SecureEvent>.Continuation
-    private var timerTask: Task<Void, Never>?
+    private var timersRunning = false
+    private var closed = false
     /// The timer loop's current sleep; cancelled to wake it early (a step wrote a new deadline, or close).
     private var timerSleep: Task<Void, Never>?
     private var stepping = false
@@ -138,28 +141,37 @@ public actor SecureChannel {
         get async { (try? await store.summary().unacknowledged) ?? 0 }
     }
 
-    /// Starts a background task that runs timers when they are due. It sleeps until the store's next
-    /// deadline (at most `maximumSleep` seconds, at least 10 ms between two runs) and is woken early by
-    /// every step that writes, since that step may have set an earlier deadline. No polling.
-    public func startTimers(maximumSleep: Double = 60) {
-        guard timerTask == nil else { return }
+    /// Runs the timers (acks, retransmissions, give-ups, expiry) until the task is cancelled, the
+    /// service group shuts down gracefully, or ``close()`` is called; then closes the channel. See
+    /// ``run(maximumSleep:)``.
+    public func run() async throws { await run(maximumSleep: 60) }
+
+    /// Runs the timers when they are due. The loop sleeps until the store's next deadline (at most
+    /// `maximumSleep` seconds, at least 10 ms between two runs) and is woken early by every step that
+    /// writes, since that step may have set an earlier deadline. No polling, and no task of its own:
+    /// it runs in the caller's task (a swift-service-lifecycle `Service`).
+    public func run(maximumSleep: Double) async {
+        guard !timersRunning, !closed else { return }
+        timersRunning = true
         let cap = maximumSleep.isFinite ? max(maximumSleep, 0.01) : 60
-        timerTask = Task { [weak self] in
-            while !Task.isCancelled {
-                guard let self else { return }
-                await self.sleepUntilNextDeadline(cap: cap)
-                if Task.isCancelled { return }
-                try? await self.tickIfDue()
-            }
-        }
+        await cancelWhenGracefulShutdown { await self.runTimers(cap: cap) }
+        timersRunning = false
+        close()
     }
 
-    /// Stops the timer task and finishes the event stream.
+    /// Stops the timers (``run()`` returns) and finishes the event stream.
     public func close() {
-        timerTask?.cancel()
-        timerTask = nil
+        closed = true
         timerSleep?.cancel()
         continuation.finish()
+    }
+
+    private func runTimers(cap: Double) async {
+        while !Task.isCancelled, !closed {
+            await sleepUntilNextDeadline(cap: cap)
+            if Task.isCancelled || closed { return }
+            try? await tickIfDue()
+        }
     }
 
     private func sleepUntilNextDeadline(cap: Double) async {
@@ -167,7 +179,7 @@ public actor SecureChannel {
         let seconds = min(max((deadline ?? .infinity) - clock(), 0.01), cap)
         let sleep = Task { _ = try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000))) }
         timerSleep = sleep
-        await sleep.value
+        await withTaskCancellationHandler { await sleep.value } onCancel: { sleep.cancel() }
         timerSleep = nil
     }
 
