@@ -114,6 +114,15 @@ public final class SecureModemLink: Sendable {
         }
     }
 
+    /// Leaves cleanly after a conversation: sends the acknowledgements still owed (a reply received
+    /// must be acknowledged, or the peer retransmits it and reports it unconfirmed), keeps answering
+    /// for `linger` (the peer's retransmissions in flight), then closes the link. The modem stays open.
+    public func finish(linger: Duration = .milliseconds(300)) async {
+        try? await channel.flush()
+        try? await Task.sleep(for: linger)
+        await close()
+    }
+
     /// Stops feeding the channel and closes it.
     public func close() async {
         pump.cancel()

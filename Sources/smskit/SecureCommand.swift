@@ -1,7 +1,6 @@
 import ArgumentParser
 import ATModem
 import Foundation
-import Logging
 import SecureSMS
 import SecureTransport
 
@@ -69,8 +68,8 @@ struct SecureCommand: AsyncParsableCommand {
 
     /// Options shared by `send` and `listen`.
     struct Common: ParsableArguments {
-        @Option(name: .long, help: "Modem tty (e.g. /dev/ttyUSB2 or an emulator PTY).")
-        var port: String
+        /// `--port` or `--device`, `--pin`, `--json`, `--verbose`: the same as `smskit send` and `listen`.
+        @OptionGroup var modemOptions: ModemOptions
 
         @OptionGroup var keys: KeyOptions
 
@@ -80,11 +79,7 @@ struct SecureCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Frame transport: binary (8-bit, port-addressed) or text (GSM-7 fallback).")
         var transport: String = "binary"
 
-        @Flag(name: .long, help: "Print JSON lines.")
-        var json = false
-
-        @Flag(name: .long, help: "Log modem traffic and driver decisions to stderr.")
-        var verbose = false
+        var json: Bool { modemOptions.json }
 
         func open(role: EndpointRole, ackDelay: Double, retry: RetryPolicy, enrolment: EnrolmentPolicy = .init(),
                   prepare: (SecureChannel) async throws -> Void = { _ in }) async throws -> (SecureModemLink, Identity) {
@@ -93,11 +88,7 @@ struct SecureCommand: AsyncParsableCommand {
             }
             let identity = try keys.identity()
             let file = try keys.stateFile(for: identity, role: role)
-            var logger = Logger(label: "smskit.secure")
-            logger.logLevel = verbose ? .trace : .error
-            let modem = try await Modem(port: port, configuration: .init(concatenationReferences: sharedConcatenationReferences()),
-                                        logger: logger)
-            Termination.onSignal { await modem.close() }
+            let modem = try await modemOptions.open(reconnect: true)
             let configuration = EndpointConfiguration(transport: kind, retry: retry, ackDelay: ackDelay, role: role,
                                                       enrolment: enrolment)
             let link = try await SecureModemLink.open(modem: modem, identity: identity, store: file,
@@ -180,33 +171,18 @@ struct SecureCommand: AsyncParsableCommand {
             }
             let channel = link.channel
             let sent = try await channel.send(text: text, to: peerKey, number: to)
-            let id = sent.messageID
-            let waiter = Task { () -> (Status, MessageCost?) in
-                for await event in channel.events {
-                    switch event {
-                    case .message(let m): try? await channel.commit(m.receipt)  // a reply: ours to take
-                    case .delivered(let i, _, let c) where i == id: return (.delivered, c)
-                    case .unconfirmed(let i, _) where i == id: return (.unconfirmed, nil)
-                    case .failed(let i, _) where i == id: return (.failed, nil)
-                    case .rejected(let from, let error): Output.error("rejected frame from \(from): \(error)")
-                    default: continue
-                    }
-                }
-                return (.unconfirmed, nil)  // timed out: it may have arrived
+            let outcome = await channel.outcome(of: sent.messageID, timeout: .seconds(timeout), onRejected: { from, error in
+                Output.error("rejected frame from \(from): \(error)")
+            })
+            let status: Status
+            var cost = sent.cost
+            switch outcome {
+            case .delivered(let delivered): status = .delivered; cost = delivered
+            case .unconfirmed: status = .unconfirmed
+            case .failed: status = .failed
             }
-            let timer = Task {
-                try? await Task.sleep(for: .seconds(timeout))
-                waiter.cancel()
-                await channel.close()
-            }
-            let (status, delivered) = await waiter.value
-            var cost = delivered
-            timer.cancel()
-            cost = cost ?? sent.cost
             if status == .failed, let error = await channel.lastTransmitError { Output.error("no SMS of the message went out: \(error)") }
-            try? await channel.flush()  // acknowledge the peer's reply before leaving
-            try? await Task.sleep(for: .milliseconds(300))
-            await link.close()
+            await link.finish()
             await link.modem.close()
             let result = Result(status: status, delivered: status == .delivered, segments: cost?.segments ?? 0,
                                 wire_bytes: cost?.wireBytes ?? 0, overhead_bytes: cost?.overheadBytes ?? 0,

@@ -60,4 +60,19 @@ struct SecureCLITests {
         #expect(json["delivered"] as? Bool == false)
         #expect(json["overhead_bytes"] as? Int == 52)
     }
+
+    /// `secure send` and `listen` take the same modem options as `smskit send` (issue 13: they ignored
+    /// `--device` and `--pin`): exactly one of `--port` and `--device`, and a PIN that is 4 to 8 digits,
+    /// checked before any key is read or modem opened.
+    @Test func secureCommandsTakeTheModemOptions() async throws {
+        let both = await run(["secure", "send", "--port", "/dev/null", "--device", "auto", "--key", "k", "--peer", "00",
+                              "--to", "+1", "--text", "hi"])
+        #expect(both.0 == 64)
+        #expect(both.2.contains("give exactly one of --port and --device"))
+        let pin = await run(["secure", "listen", "--device", "auto", "--pin", "12", "--key", "k"])
+        #expect(pin.0 == 64)
+        #expect(pin.2.contains("--pin must be 4 to 8 digits"))
+        let help = await run(["secure", "listen", "--help"])
+        #expect(help.1.contains("--device") && help.1.contains("--pin"))
+    }
 }

@@ -71,6 +71,37 @@ import Testing
         return await condition()
     }
 
+    /// The CLI's wait is library code now: `outcome(of:timeout:)` returns `delivered` with the cost
+    /// once the bank acknowledges, hands the bank's reply to `onMessage` (and commits it), and says
+    /// `unconfirmed` when the deadline passes before any acknowledgement (the bank is unreachable).
+    @Test func outcomeOfASentMessage() async throws {
+        let (net, client, bank) = try await Self.links(faults: "", transport: .binary)
+        let bankEvents = Task {
+            for await event in bank.channel.events {
+                guard case .message(let m) = event else { continue }
+                try? await bank.channel.commit(m.receipt)
+                _ = try? await bank.channel.send(text: "balance 12.00", to: m.peer, number: m.from)
+            }
+        }
+        let replies = Collector()
+        let sent = try await client.channel.send(text: "balance?", to: Fixtures.bank.publicKey, number: "+15550002")
+        let outcome = await client.channel.outcome(of: sent.messageID, timeout: .seconds(60), onMessage: { m in
+            await replies.add(.message(m))
+        })
+        guard case .delivered(let cost) = outcome else {
+            Issue.record("expected delivered, got \(outcome)")
+            return
+        }
+        #expect(cost.segments == 1)
+
+        // A bank that no longer listens: the deadline passes first.
+        bankEvents.cancel()
+        await bank.close()
+        let lost = try await client.channel.send(text: "still there?", to: Fixtures.bank.publicKey, number: "+15550002")
+        #expect(await client.channel.outcome(of: lost.messageID, timeout: .milliseconds(300)) == .unconfirmed)
+        await Self.shutdown(net, client, bank)
+    }
+
     /// Handshake and 8 messages each way over the text fallback with loss, duplication and reordering.
     @Test func sessionOverPTYsWithLossDuplicationReordering() async throws {
         let (net, client, bank) = try await Self.links(faults: "loss=0.15,dup=0.15,reorder=0.2", transport: .text)
