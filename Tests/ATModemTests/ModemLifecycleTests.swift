@@ -204,4 +204,35 @@ final class Locked<T>: @unchecked Sendable {
         #expect(ContinuousClock.now - started < .seconds(5))
         await modem.close()
     }
+
+    /// Issue 13: construction is separate from `run()`, so a supervisor can hold a `Modem` for a
+    /// device that is not there yet. Building it touches nothing; `run()` keeps trying to open the
+    /// device, a command sent meanwhile waits for it, and cancelling `run()` closes the modem.
+    @Test func aModemWaitsForItsDevice() async throws {
+        let fake = try FakeModem(script: standardScript())
+        let plugged = Locked(false)
+        let attempts = Locked(0)
+        let modem = Modem(waitingFor: "later", configuration: testConfiguration()) { () throws(ModemError) in
+            attempts.value += 1
+            guard plugged.value else { throw ModemError.port(.openFailed(path: "later", errno: ENOENT)) }
+            do throws(SerialPortError) { return try SerialPort(path: fake.path, configuration: testSerial) } catch {
+                throw ModemError.port(error)
+            }
+        }
+        #expect(attempts.value == 0)
+        #expect(await !modem.isReady)
+        let runner = Task { await modem.run() }
+        var events = modem.events.makeAsyncIterator()
+        let health = Task { try await modem.health() }  // waits for the device
+        while attempts.value < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(fake.commands.isEmpty)
+        plugged.value = true
+        #expect(await events.next() == .ready)
+        _ = try await health.value
+        #expect(fake.commands.contains("AT+CSQ"))
+        runner.cancel()
+        await runner.value
+        while let _ = await events.next() {}  // the streams end: the modem is closed
+        await #expect(throws: ModemError.closed) { try await modem.health() }
+    }
 }

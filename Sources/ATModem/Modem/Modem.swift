@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SerialPort
+import ServiceLifecycle
 
 /// A GSM modem: initialisation, PIN, sending with per-part references and delivery reports,
 /// receiving with reassembly and acknowledge-before-delete, reconnect after an unplug.
@@ -14,7 +15,7 @@ import SerialPort
 ///     try await message.acknowledge()
 /// }
 /// ```
-public actor Modem: WaitingActor {
+public actor Modem: WaitingActor, Service {
     enum State: Equatable {
         case starting, ready, reconnecting, stopped, closed
     }
@@ -75,6 +76,8 @@ public actor Modem: WaitingActor {
     var supervisor: Task<Void, Never>?
     /// Runs the current channel (``ATChannel/run()``).
     var channelRunner: Task<Void, Never>?
+    /// Whether ``run()`` is running.
+    var running = false
 
     /// Opens the tty at `port`, initialises the modem and starts listening.
     /// - Throws: ``ModemError`` (port missing or locked, no answer, PIN problems).
@@ -87,9 +90,29 @@ public actor Modem: WaitingActor {
     }
 
     /// Runs over any transport `open` returns (called again to reconnect). For tests and custom links.
+    /// Opens and initialises now, like ``init(port:configuration:clock:logger:)``.
     public init(name: String, configuration: Configuration = .init(), clock: any Clock<Duration> = ContinuousClock(),
                 logger: Logger? = nil,
                 open: @escaping @Sendable () async throws(ModemError) -> any ByteStream) async throws(ModemError) {
+        self.init(waitingFor: name, configuration: configuration, clock: clock, logger: logger, open: open)
+        try await start()
+    }
+
+    /// Builds a modem without touching its device: nothing is opened until ``run()``, which waits for
+    /// the device to appear (a supervisor can hold a `Modem` for a modem that is not plugged in yet).
+    /// Commands sent meanwhile wait up to ``Configuration/reconnectWait`` for it.
+    ///
+    /// ```swift
+    /// let modem = Modem(waitingFor: "/dev/smskit/bank-1") { () throws(ModemError) in
+    ///     do throws(SerialPortError) { return try SerialPort(path: "/dev/smskit/bank-1") } catch { throw .port(error) }
+    /// }
+    /// try await withThrowingDiscardingTaskGroup { group in
+    ///     group.addTask { await modem.run() }        // or add the modem to a ServiceGroup
+    ///     _ = try await modem.send(text: "hi", to: "+41791234567")
+    /// }
+    /// ```
+    public init(waitingFor name: String, configuration: Configuration = .init(), clock: any Clock<Duration> = ContinuousClock(),
+                logger: Logger? = nil, open: @escaping @Sendable () async throws(ModemError) -> any ByteStream) {
         self.port = name
         self.configuration = configuration
         self.clock = clock
@@ -106,7 +129,23 @@ public actor Modem: WaitingActor {
             bufferingPolicy: .bufferingOldest(Limits.bufferedMessages))
         var seed = SystemRandomNumberGenerator()
         concatReference = Int.random(in: 0..<configuration.concatenationReferences.width.modulus, using: &seed)
-        try await start()
+    }
+
+    /// Runs a modem built with ``init(waitingFor:configuration:clock:logger:open:)``: opens it as soon
+    /// as its device can be opened (retrying every ``Configuration/reconnectInterval``), initialises it,
+    /// handles its URCs and reconnects after an unplug, in the calling task, until ``close()`` or
+    /// cancellation (which closes it). A SIM that cannot be unlocked stops it (``ModemEvent/stopped(_:)``).
+    /// Returns at once for a modem that is already running.
+    public func run() async {
+        guard supervisor == nil, !running, state == .starting else { return }
+        running = true
+        await withTaskCancellationHandler {
+            guard let first = await connectLoop(whileIn: .starting, delayFirst: false) else { return }
+            await supervise(first)
+        } onCancel: {
+            Task { await self.close() }
+        }
+        running = false
     }
 
     /// How much the modem buffers, and what it does past each bound (docs/at-driver.md, "Bounds").
@@ -214,19 +253,27 @@ public actor Modem: WaitingActor {
         }
     }
 
-    private func reconnectLoop() async -> ATChannel? {
-        while state == .reconnecting {
-            do { try await clock.sleep(for: SafeDuration.clamp(configuration.reconnectInterval)) } catch { return nil }
-            guard state == .reconnecting else { return nil }
+    private func reconnectLoop() async -> ATChannel? { await connectLoop(whileIn: .reconnecting, delayFirst: true) }
+
+    /// Connects, retrying every ``Configuration/reconnectInterval`` while the state stays `phase`
+    /// (the device is absent, not answering yet, or gone); a SIM that cannot be unlocked stops it.
+    private func connectLoop(whileIn phase: State, delayFirst: Bool) async -> ATChannel? {
+        var wait = delayFirst
+        while state == phase {
+            if wait {
+                do { try await clock.sleep(for: SafeDuration.clamp(configuration.reconnectInterval)) } catch { return nil }
+                guard state == phase else { return nil }
+            }
+            wait = true
             do {
                 return try await connect()
             } catch {
                 switch error {
                 case .pinRejected, .pukRequired, .pinRequired, .unsupportedLock, .invalidPIN, .pinAttemptsExhausted:
-                    stop("cannot unlock SIM after reconnect: \(error)")
+                    stop("cannot unlock SIM: \(error)")
                     return nil
                 default:
-                    logger.debug("reopen failed", metadata: ["error": "\(error)"])
+                    logger.debug("open failed; retrying", metadata: ["error": "\(error)"])
                 }
             }
         }
