@@ -48,9 +48,10 @@ public enum Hex {
         return .success(bytes)
     }
 
-    /// Encodes bytes as uppercase hex without separators.
-    public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
+    /// Encodes bytes as hex without separators: uppercase (as modems print PDUs), or lowercase (keys,
+    /// fingerprints, digests).
+    public static func encode<C: Collection>(_ bytes: C, lowercase: Bool = false) -> String where C.Element == UInt8 {
+        let digits: [UInt8] = Array((lowercase ? "0123456789abcdef" : "0123456789ABCDEF").utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
         for b in bytes {

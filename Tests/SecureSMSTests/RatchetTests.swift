@@ -156,11 +156,11 @@ import ModemEmulator
         #expect(clientFrames.contains { !$0.afterHeal } && bankFrames.contains { !$0.afterHeal })
         for (bytes, afterHeal) in clientFrames {
             #expect(try Self.thiefOpensClientFrame(bytes, stolen: stolen, secrets: secrets) == !afterHeal,
-                    "client frame \(SecureSMS.Hex.encode(Array(bytes.prefix(4)))), after the heal: \(afterHeal)")
+                    "client frame \(TestHex.encode(Array(bytes.prefix(4)))), after the heal: \(afterHeal)")
         }
         for (bytes, afterHeal) in bankFrames {
             #expect(try Self.thiefOpensBankFrame(bytes, thief: &thief, secrets: secrets) == !afterHeal,
-                    "bank frame \(SecureSMS.Hex.encode(Array(bytes.prefix(4)))), after the heal: \(afterHeal)")
+                    "bank frame \(TestHex.encode(Array(bytes.prefix(4)))), after the heal: \(afterHeal)")
         }
 
         // An ack forged with the stolen ack key is rejected after the heal (acks are keyed by the current chain).
@@ -469,24 +469,24 @@ import ModemEmulator
         b.enrol(client.publicKey, number: "+200")
         var out: [(String, String)] = []
         let hello = try c.send(text: "Balance?", to: bank.publicKey, number: "+100", now: 0)
-        out.append(("ratchet session: hello (text \"Balance?\", e = seed 05×32)", SecureSMS.Hex.encode(hello.step.outbound[0].bytes)))
+        out.append(("ratchet session: hello (text \"Balance?\", e = seed 05×32)", TestHex.encode(hello.step.outbound[0].bytes)))
         _ = b.receive(hello.step.outbound[0].bytes, from: "+200", now: 0)
         let reply = try b.send(text: "EUR 42.00", to: client.publicKey, number: "+200", now: 0)
-        out.append(("ratchet session: reply (text \"EUR 42.00\", e = seed 07×32)", SecureSMS.Hex.encode(reply.step.outbound[0].bytes)))
+        out.append(("ratchet session: reply (text \"EUR 42.00\", e = seed 07×32)", TestHex.encode(reply.step.outbound[0].bytes)))
         _ = c.receive(reply.step.outbound[0].bytes, from: "+100", now: 0)
-        out.append(("ratchet session: rk_0", SecureSMS.Hex.encode(c.state.sessions[0].ratchet!.root)))
+        out.append(("ratchet session: rk_0", TestHex.encode(c.state.sessions[0].ratchet!.root)))
         _ = c.tick(now: 10)  // the ack for the reply goes alone
         let step1 = try c.send(Array("transfer 10".utf8), to: bank.publicKey, number: "+100", now: 20)
         out.append(("ratchet step 1 client→bank (x = seed 06×32, DH with bank.public; bytes \"transfer 10\")",
-                    SecureSMS.Hex.encode(step1.step.outbound[0].bytes)))
-        out.append(("ratchet session: rk_1", SecureSMS.Hex.encode(c.state.sessions[0].ratchet!.root)))
+                    TestHex.encode(step1.step.outbound[0].bytes)))
+        out.append(("ratchet session: rk_1", TestHex.encode(c.state.sessions[0].ratchet!.root)))
         let got = b.receive(step1.step.outbound[0].bytes, from: "+200", now: 20)
         guard got.messages.map(\.payload) == [Array("transfer 10".utf8)], b.state.sessions[0].ratchet!.root == c.state.sessions[0].ratchet!.root
         else { throw SecureSMSError.authenticationFailed }
         _ = b.tick(now: 30)
         let step2 = try b.send(text: "OK", to: client.publicKey, number: "+200", now: 40)
-        out.append(("ratchet step 2 bank→client (y = seed 08×32, DH with x; text \"OK\")", SecureSMS.Hex.encode(step2.step.outbound[0].bytes)))
-        out.append(("ratchet session: rk_2", SecureSMS.Hex.encode(b.state.sessions[0].ratchet!.root)))
+        out.append(("ratchet step 2 bank→client (y = seed 08×32, DH with x; text \"OK\")", TestHex.encode(step2.step.outbound[0].bytes)))
+        out.append(("ratchet session: rk_2", TestHex.encode(b.state.sessions[0].ratchet!.root)))
         let back = c.receive(step2.step.outbound[0].bytes, from: "+100", now: 40)
         guard back.messages.map(\.text) == ["OK"], b.state.sessions[0].ratchet!.root == c.state.sessions[0].ratchet!.root
         else { throw SecureSMSError.authenticationFailed }
@@ -496,8 +496,8 @@ import ModemEmulator
         _ = c.receive(more.step.outbound[0].bytes, from: "+100", now: 50)
         let ackStep = c.tick(now: 70)
         out.append(("ratchet step 3 client→bank on an ack (x' = seed 09×32, DH with y; cumulative 3, start counter 2)",
-                    SecureSMS.Hex.encode(ackStep.outbound[0].bytes)))
-        out.append(("ratchet session: rk_3", SecureSMS.Hex.encode(c.state.sessions[0].ratchet!.root)))
+                    TestHex.encode(ackStep.outbound[0].bytes)))
+        out.append(("ratchet session: rk_3", TestHex.encode(c.state.sessions[0].ratchet!.root)))
         _ = b.receive(ackStep.outbound[0].bytes, from: "+200", now: 70)
         guard b.state.sessions[0].ratchet!.root == c.state.sessions[0].ratchet!.root, b.state.sessions[0].ratchet!.myTurn
         else { throw SecureSMSError.authenticationFailed }
@@ -511,7 +511,7 @@ import ModemEmulator
         }
         #expect(transcript.map(\.1) == (try Self.vectorTranscript()).map(\.1))
         // The step frames: header, counter, X (32), T (16), C.
-        let step1 = try Frame(bytes: #require(SecureSMS.Hex.decode(transcript[3].1)))
+        let step1 = try Frame(bytes: #require(TestHex.decode(transcript[3].1)))
         #expect(step1.header.type == .data && step1.counter == 1)
         #expect(Array(step1.body.prefix(32)) == (try Sodium.keyPair(seed: [UInt8](repeating: 0x06, count: 32))).public)
         #expect(step1.bytes.count == 4 + 32 + 16 + 11)
@@ -520,21 +520,21 @@ import ModemEmulator
         let x = try Sodium.keyPair(seed: [UInt8](repeating: 0x06, count: 32))
         let y = try Sodium.keyPair(seed: [UInt8](repeating: 0x08, count: 32))
         let bank = try Identity.generate(seed: [UInt8](repeating: 0xB0, count: 32))
-        let rk0 = try #require(SecureSMS.Hex.decode(transcript[2].1))
+        let rk0 = try #require(TestHex.decode(transcript[2].1))
         let rk1 = RatchetState.kdfRK(root: rk0, dh: try Sodium.x25519(secret: x.secret, public: bank.publicKey.bytes))
-        #expect(SecureSMS.Hex.encode(rk1.root) == transcript[4].1)
+        #expect(TestHex.encode(rk1.root) == transcript[4].1)
         let rk2 = RatchetState.kdfRK(root: rk1.root, dh: try Sodium.x25519(secret: y.secret, public: x.public))
-        #expect(SecureSMS.Hex.encode(rk2.root) == transcript[6].1)
+        #expect(TestHex.encode(rk2.root) == transcript[6].1)
         // The bank's step frame carries Y and opens under ChainKDF.start(ck_2) at its counter 1.
-        let step2 = try Frame(bytes: #require(SecureSMS.Hex.decode(transcript[5].1)))
+        let step2 = try Frame(bytes: #require(TestHex.decode(transcript[5].1)))
         #expect(Array(step2.body.prefix(32)) == y.public)
         // Step 3 on an ack: 1 + counter 3 + X' 32 + tag 16 + ack body 5 + start 3 = 60 bytes.
-        let step3 = try Frame(bytes: #require(SecureSMS.Hex.decode(transcript[7].1)))
+        let step3 = try Frame(bytes: #require(TestHex.decode(transcript[7].1)))
         #expect(step3.header.type == .ack && step3.bytes.count == 60)
         let x3 = try Sodium.keyPair(seed: [UInt8](repeating: 0x09, count: 32))
         #expect(step3.ephemeral == x3.public)
         let rk3 = RatchetState.kdfRK(root: rk2.root, dh: try Sodium.x25519(secret: x3.secret, public: y.public))
-        #expect(SecureSMS.Hex.encode(rk3.root) == transcript[8].1)
+        #expect(TestHex.encode(rk3.root) == transcript[8].1)
 
     }
 

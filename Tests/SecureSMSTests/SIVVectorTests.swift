@@ -5,7 +5,7 @@ import Testing
 /// The v2 AEAD (docs/protocol.md §2.1): its components against their published vectors, the SIV
 /// properties, and the SIV vector of §10.
 @Suite struct SIVVectorTests {
-    static func hex(_ s: String) -> [UInt8] { Hex.decode(s.filter { !$0.isWhitespace }) ?? [] }
+    static func hex(_ s: String) -> [UInt8] { TestHex.decode(s.filter { !$0.isWhitespace }) ?? [] }
 
     /// draft-irtf-cfrg-xchacha-03, Appendix A.3.2 (block counter 0, as `crypto_stream_xchacha20_xor`).
     @Test func xchacha20MatchesTheDraftVector() throws {
@@ -47,8 +47,8 @@ import Testing
         let box = try SIV.seal(p, key: k, ad: ad)
         #expect(box == t + c)
         #expect(try SIV.open(box, key: k, ad: ad) == p)
-        if ProcessInfo.processInfo.environment["SECURESMS_PRINT_VECTORS"] != nil { print("SIV(k=00..1f, ad, p) = \(Hex.encode(box))") }
-        #expect(Hex.encode(box) == Self.vector)
+        if ProcessInfo.processInfo.environment["SECURESMS_PRINT_VECTORS"] != nil { print("SIV(k=00..1f, ad, p) = \(TestHex.encode(box))") }
+        #expect(TestHex.encode(box) == Self.vector)
     }
 
     /// The §10 vector: k = 00…1f, AD = "SecureSMS header", P = "transfer 10 EUR".

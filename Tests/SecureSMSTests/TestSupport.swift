@@ -1,3 +1,4 @@
+import SMSPDU
 import ModemEmulator
 @testable import SecureSMS
 
@@ -73,4 +74,11 @@ extension EndpointStep {
     var unconfirmedIDs: [UInt64] {
         events.compactMap { if case .unconfirmed(let id, _) = $0 { return id } else { return nil } }
     }
+}
+
+/// Hex as the vectors and transcripts are written (lowercase; decode gives nil on bad input), over
+/// SMSPDU's one implementation.
+enum TestHex {
+    static func encode(_ bytes: [UInt8]) -> String { SMSPDU.Hex.encode(bytes, lowercase: true) }
+    static func decode(_ text: String) -> [UInt8]? { try? SMSPDU.Hex.decode(text) }
 }

@@ -57,6 +57,6 @@ import Testing
         var bank = Fixtures.endpoint(Fixtures.bank, tag: 2)
         let hello = try client.send(text: "hi", to: Fixtures.bank.publicKey, number: "+bank", now: 0)
         let step = bank.receive(hello.step.outbound[0].bytes, from: "+client", now: 0)
-        #expect(step.rejections == [.unknownPeer(keyID: Hex.encode(Fixtures.client.publicKey.keyID))])
+        #expect(step.rejections == [.unknownPeer(keyID: TestHex.encode(Fixtures.client.publicKey.keyID))])
     }
 }

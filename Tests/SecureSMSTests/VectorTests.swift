@@ -13,11 +13,11 @@ import Testing
         let client = try Identity.generate(seed: [UInt8](repeating: 0xC1, count: 32))
         let bank = try Identity.generate(seed: [UInt8](repeating: 0xB0, count: 32))
         var out: [(String, String)] = [
-            ("client.secret (seed C1×32)", Hex.encode(client.secretKey)),
+            ("client.secret (seed C1×32)", TestHex.encode(client.secretKey)),
             ("client.public", client.publicKey.hex),
             ("client.fingerprint", client.publicKey.fingerprint),
-            ("client.keyID", Hex.encode(client.publicKey.keyID)),
-            ("bank.secret (seed B0×32)", Hex.encode(bank.secretKey)),
+            ("client.keyID", TestHex.encode(client.publicKey.keyID)),
+            ("bank.secret (seed B0×32)", TestHex.encode(bank.secretKey)),
             ("bank.public", bank.publicKey.hex),
             ("bank.fingerprint", bank.publicKey.fingerprint),
         ]
@@ -26,36 +26,36 @@ import Testing
         let bankConfig = EndpointConfiguration(role: .bank, enrolment: EnrolmentPolicy(open: true), commitOnDelivery: true)
         var c1 = SecureEndpoint(identity: client, state: EndpointState(), configuration: clientConfig, ephemerals: seeded(0x01))
         let intro = try c1.send(text: "Balance?", to: bank.publicKey, number: "+100", now: 0)
-        out.append(("intro (text \"Balance?\", counter = first 3 bytes of public(seed 01×32))", Hex.encode(intro.step.outbound[0].bytes)))
+        out.append(("intro (text \"Balance?\", counter = first 3 bytes of public(seed 01×32))", TestHex.encode(intro.step.outbound[0].bytes)))
         var bi = SecureEndpoint(identity: bank, state: EndpointState(), configuration: bankConfig, ephemerals: seeded(0x04))
         _ = bi.receive(intro.step.outbound[0].bytes, from: "+200", now: 0)
         let introReply = try bi.send(text: "EUR 42.00", to: client.publicKey, number: "+200", now: 0)
-        out.append(("reply to intro (text \"EUR 42.00\", e = seed 04×32)", Hex.encode(introReply.step.outbound[0].bytes)))
+        out.append(("reply to intro (text \"EUR 42.00\", e = seed 04×32)", TestHex.encode(introReply.step.outbound[0].bytes)))
         // The upgrade: the client's ack for the reply carries E_c = public(seed 01×32) (its second ephemeral
         // draw from the seeded source); the bank upgrades on it and answers under the upgraded chain.
         _ = c1.receive(introReply.step.outbound[0].bytes, from: "+100", now: 0)
         let upgradeAck = c1.tick(now: 10)
-        out.append(("ack 1 client→bank carrying E_c (upgrade, cumulative 1)", Hex.encode(upgradeAck.outbound[0].bytes)))
+        out.append(("ack 1 client→bank carrying E_c (upgrade, cumulative 1)", TestHex.encode(upgradeAck.outbound[0].bytes)))
         _ = bi.receive(upgradeAck.outbound[0].bytes, from: "+200", now: 10)
         let upgraded = try bi.send(text: "OK", to: client.publicKey, number: "+200", now: 10)
-        out.append(("data 1 bank→client under the upgraded chain (text \"OK\")", Hex.encode(upgraded.step.outbound[0].bytes)))
+        out.append(("data 1 bank→client under the upgraded chain (text \"OK\")", TestHex.encode(upgraded.step.outbound[0].bytes)))
         // Hello (KK), client ephemeral from seed 02×32, after the bank knows the client.
         var c2 = SecureEndpoint(identity: client, state: EndpointState(), configuration: clientConfig, ephemerals: seeded(0x02))
         c2.pin(bank.publicKey, number: "+100")
         c2.markIntroduced(bank.publicKey)
         let hello = try c2.send(text: "Balance?", to: bank.publicKey, number: "+100", now: 0)
-        out.append(("hello (text \"Balance?\", e = seed 02×32)", Hex.encode(hello.step.outbound[0].bytes)))
+        out.append(("hello (text \"Balance?\", e = seed 02×32)", TestHex.encode(hello.step.outbound[0].bytes)))
         var b = SecureEndpoint(identity: bank, state: EndpointState(), configuration: bankConfig, ephemerals: seeded(0x03))
         b.enrol(client.publicKey, number: "+200", customerID: "c-1")
         _ = b.receive(hello.step.outbound[0].bytes, from: "+200", now: 0)
         let reply = try b.send(text: "EUR 42.00", to: client.publicKey, number: "+200", now: 0)
-        out.append(("reply (text \"EUR 42.00\", e = seed 03×32)", Hex.encode(reply.step.outbound[0].bytes)))
+        out.append(("reply (text \"EUR 42.00\", e = seed 03×32)", TestHex.encode(reply.step.outbound[0].bytes)))
         _ = c2.receive(reply.step.outbound[0].bytes, from: "+100", now: 0)
         let data = try c2.send(Array("transfer 10".utf8), to: bank.publicKey, number: "+100", now: 0)
-        out.append(("data 1 client→bank (bytes \"transfer 10\", piggy-backed ack 000001 0000)", Hex.encode(data.step.outbound[0].bytes)))
+        out.append(("data 1 client→bank (bytes \"transfer 10\", piggy-backed ack 000001 0000)", TestHex.encode(data.step.outbound[0].bytes)))
         _ = b.receive(data.step.outbound[0].bytes, from: "+200", now: 0)
         let ack = b.tick(now: 100)
-        out.append(("ack 1 bank→client (cumulative 2)", Hex.encode(ack.outbound[0].bytes)))
+        out.append(("ack 1 bank→client (cumulative 2)", TestHex.encode(ack.outbound[0].bytes)))
         return out
     }
 

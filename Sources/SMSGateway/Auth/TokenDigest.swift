@@ -29,7 +29,7 @@ public enum TokenDigest {
 
     /// Lower-case hex of a digest (for request digests and logs of ids, never of secrets).
     public static func hex(_ bytes: [UInt8]) -> String {
-        Hex.encode(bytes).lowercased()
+        Hex.encode(bytes, lowercase: true)
     }
 
     /// Constant-time equality of two digests.

@@ -1,3 +1,4 @@
+import SMSPDU
 /// The two-message handshake of SecureSMS v2 (Noise KK / IK shapes over X25519, BLAKE2b, SIV).
 ///
 /// - hello (KK, initiator's key already known to the responder): `-> e, es, ss` + payload.
@@ -88,7 +89,7 @@ enum Handshake {
             let payload = try state.decryptAndHash(frame.body)
             return Accepted(initiator: initiator, initiatorEphemeral: [], state: state, payload: payload)
         case .hello:
-            guard !candidates.isEmpty else { throw .unknownPeer(keyID: Hex.encode(frame.keyID)) }
+            guard !candidates.isEmpty else { throw .unknownPeer(keyID: Hex.encode(frame.keyID, lowercase: true)) }
             let es = try me.agree(with: frame.ephemeral)
             for candidate in candidates {
                 var state = SymmetricState(protocolName: protocolKK)

@@ -1,3 +1,4 @@
+import SMSPDU
 /// A party's long-term X25519 public key: its identity (never the phone number).
 ///
 /// Example: `let key = try PublicKey(hex: "9f…"); print(key.fingerprint)  // "K7QX-3M2A-…"`.
@@ -13,12 +14,12 @@ public struct PublicKey: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// Parses 64 hexadecimal digits (case-insensitive).
     public init(hex: String) throws(SecureSMSError) {
-        guard let raw = Hex.decode(hex) else { throw .invalidKey("public key must be 64 hex digits") }
+        guard hex.utf8.count == 64, let raw = try? Hex.decode(hex) else { throw .invalidKey("public key must be 64 hex digits") }
         try self.init(bytes: raw)
     }
 
     /// Lower-case hexadecimal form (64 digits), as `smskit keys show` prints it.
-    public var hex: String { Hex.encode(bytes) }
+    public var hex: String { Hex.encode(bytes, lowercase: true) }
 
     /// BLAKE2b-256("SecureSMS fingerprint" ‖ key): the source of the key id and the fingerprint.
     var digest: [UInt8] { Sodium.blake2b(Array("SecureSMS fingerprint".utf8) + bytes) }
@@ -48,43 +49,4 @@ public struct PublicKey: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     public var description: String { fingerprint }
-}
-
-/// Hexadecimal helpers (lower-case output, case-insensitive input).
-enum Hex {
-    /// Encodes bytes as lower-case hex.
-    static func encode(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        var out = ""
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return out
-    }
-
-    /// Decodes hex; nil on odd length or a non-hex character.
-    static func decode(_ text: String) -> [UInt8]? {
-        let chars = Array(text.utf8)
-        guard chars.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(chars.count / 2)
-        var i = 0
-        while i < chars.count {
-            guard let hi = nibble(chars[i]), let lo = nibble(chars[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
-        }
-        return out
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x61...0x66: return c - 0x61 + 10
-        case 0x41...0x46: return c - 0x41 + 10
-        default: return nil
-        }
-    }
 }

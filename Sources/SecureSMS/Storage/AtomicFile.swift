@@ -1,3 +1,4 @@
+import SMSPDU
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,7 +14,7 @@ enum AtomicFile {
     /// Atomically replaces `path` with `bytes`, readable and writable by the owner only.
     static func write(_ bytes: [UInt8], to path: String) throws(SecureSMSError) {
         let directory = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) : "."
-        let temp = path + ".tmp-" + Hex.encode((try? Sodium.random(8)) ?? [])
+        let temp = path + ".tmp-" + Hex.encode((try? Sodium.random(8)) ?? [], lowercase: true)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io("cannot create \(temp): \(errnoText())") }
         var written = 0

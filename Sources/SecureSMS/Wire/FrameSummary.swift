@@ -1,3 +1,4 @@
+import SMSPDU
 /// A human/JSON description of one frame as it went over the air, for demos and logs (no secrets:
 /// only what the operator sees anyway).
 ///
@@ -17,7 +18,7 @@ public struct FrameSummary: Sendable, Equatable, Codable {
     /// Describes `bytes` (never throws: unparsable frames are `invalid`).
     public init(bytes: [UInt8]) {
         self.bytes = bytes.count
-        self.hex = Hex.encode(bytes)
+        self.hex = Hex.encode(bytes, lowercase: true)
         guard let frame = try? Frame(bytes: bytes) else {
             type = "invalid"
             flags = []
