@@ -325,21 +325,13 @@ public struct SecureEndpoint: Sendable {
     }
 
     /// `hdr ‖ counter ‖ [E_c] ‖ SIV(mk, ad = logical header ‖ sid [‖ E_c], plaintext)`.
-    private static func sealData(_ plaintext: [UInt8], flags: FrameFlags, counter: UInt32, key: [UInt8], upgradeKey: [UInt8],
+    static func sealData(_ plaintext: [UInt8], flags: FrameFlags, counter: UInt32, key: [UInt8], upgradeKey: [UInt8],
                                  session: Session) throws(SecureSMSError) -> Frame {
         var frame = Frame(header: FrameHeader(type: .data, flags: flags), counter: counter)
         frame.body = upgradeKey + (try SIV.seal(plaintext, key: key, ad: session.associatedData(frame) + upgradeKey))
         return frame
     }
 
-    /// Intro client: ratchet steps wait until the bank's data arrived under the upgraded chain, so the chain a step
-    /// of the bank replaces is the one we receive on.
-    private static func upgradeSettled(_ session: Session) -> Bool {
-        session.upgradeKey == nil && (session.alternateReceive == nil || session.alternateBelow != nil)
-    }
-
-    /// Whether the next data frame should be a ratchet step: due, and the 32-byte key fits in the same number of
-    /// SMS as the message alone — or overdue (twice the period) or an answer to a step that came on an ack.
     private func shouldStep(_ ratchet: RatchetState, payload: Int, now: Double) -> Bool {
         let every = configuration.ratchetEvery, interval = configuration.ratchetInterval
         guard ratchet.due(every: every, interval: interval, now: now) else { return false }
@@ -722,61 +714,8 @@ public struct SecureEndpoint: Sendable {
                 }
             }
         }
-        if let known = session.upgradedWith, frame.body.count >= 32 + SIV.tagBytes, Array(frame.body.prefix(32)) == known {
-            // Bank, already upgraded: a (re-sealed or retransmitted) frame that still carries E_c.
-            var again = chain
-            let key = try again.messageKey(for: frame.counter)
-            let plaintext = try SIV.open(Array(frame.body.dropFirst(32)), key: key, ad: session.associatedData(frame) + known)
-            session.receive = again
-            return plaintext
-        }
-        if session.upgradeAwaited != nil, frame.body.count >= 32 + SIV.tagBytes {
-            // Bank: the client's upgrade frame, E_c ‖ SIV under the upgraded chain.
-            let clientEphemeral = Array(frame.body.prefix(32))
-            var upgraded = try upgrade(&session, clientEphemeral: clientEphemeral, identity: identity, commit: false)
-            let key = try upgraded.messageKey(for: frame.counter)
-            let plaintext = try SIV.open(Array(frame.body.dropFirst(32)), key: key,
-                                         ad: session.associatedData(frame) + clientEphemeral)
-            _ = try upgrade(&session, clientEphemeral: clientEphemeral, identity: identity, commit: true)
-            session.receive = upgraded
-            return plaintext
-        }
-        guard var alternate = session.alternateReceive,
-              session.alternateBelow.map({ frame.counter < $0 }) ?? true else { throw firstError }
-        let switching = session.alternateBelow == nil
-        if switching { alternate.skipUnused(below: session.tracker.ack.cumulative) }
-        let key = try alternate.messageKey(for: frame.counter)
-        let plaintext = try SIV.open(frame.body, key: key, ad: session.associatedData(frame))
-        if switching {
-            // Client: the bank switched to the upgraded chain; keep the old one only for older counters.
-            session.alternateReceive = chain
-            session.alternateBelow = frame.counter
-            session.receive = alternate
-            session.upgradeKey = nil  // the bank has E_c: frames no longer carry it
-        } else {
-            session.alternateReceive = alternate
-        }
-        return plaintext
-    }
-
-    /// Bank side of an intro session's upgrade with the client's `E_c`: the upgraded receive chain (counter 1).
-    /// With `commit`, also switches the send chain and erases `e_r`.
-    private static func upgrade(_ session: inout Session, clientEphemeral: [UInt8], identity: Identity,
-                                commit: Bool) throws(SecureSMSError) -> ReceiveChain {
-        guard let awaited = session.upgradeAwaited, let send = session.send else { throw .authenticationFailed }
-        let roots = Handshake.upgradedRoots(
-            after: awaited.state, clientEphemeral: clientEphemeral,
-            ee: try Sodium.x25519(secret: awaited.replyEphemeral.secretKey, public: clientEphemeral),
-            es: try identity.agree(with: clientEphemeral))
-        if commit {
-            session.send = SendChain(upgrading: send, root: roots.responderToInitiator)
-            session.upgradeAwaited = nil  // erases e_r
-            session.upgradedWith = clientEphemeral
-            session.ratchet = RatchetState(rootKey: roots.ratchet, initiator: false, now: session.lastActivity)
-        }
-        var receive = ReceiveChain(root: roots.initiatorToResponder)
-        receive.lastAckCounter = session.receive?.lastAckCounter ?? 0
-        return receive
+        if let plaintext = try openDuringIntroUpgrade(frame, chain: chain, in: &session, identity: identity) { return plaintext }
+        throw firstError
     }
 
     private mutating func acceptAck(_ frame: Frame, from number: String, now: Double) throws -> EndpointStep {
@@ -967,18 +906,6 @@ public struct SecureEndpoint: Sendable {
         let idle = configuration.sessionIdleExpiry
         state.sessions.removeAll { now - $0.lastActivity > idle && $0.isIdleDroppable }
         return step
-    }
-
-    /// A retransmission while the upgrade is unconfirmed carries `E_c` again (SIV makes re-sealing the same
-    /// counter safe: same key, a different AD, so an independent IV and keystream).
-    private func resealWithUpgrade(_ entry: inout Session.OutboxEntry, _ reseal: Session.Reseal, session: Session) {
-        guard let upgradeKey = session.upgradeKey,
-              let frame = try? Self.sealData(reseal.plaintext, flags: reseal.flags, counter: reseal.counter, key: reseal.key,
-                                             upgradeKey: upgradeKey, session: session),
-              let frames = try? Fragmenter.split(frame, capacity: configuration.transport.capacity).map(\.bytes)
-        else { return }
-        entry.frames = frames
-        entry.reseal = nil
     }
 
     private func resend(_ index: Int, seqs: [UInt32]) -> EndpointStep {
