@@ -42,3 +42,53 @@ final class RecordingTransport: FrameTransport {
         await channel.close()
     }
 }
+
+/// A store whose writes wait until `open()`: it holds a channel's step in progress.
+actor GatedStore: SecureStateStore {
+    private let inner: any SecureStateStore = MemoryStateStore()
+    private var isOpen = false
+    private var held: [CheckedContinuation<Void, Never>] = []
+    private(set) var writesWaiting = 0
+
+    func open() {
+        isOpen = true
+        for h in held { h.resume() }
+        held.removeAll()
+    }
+
+    func read(_ query: StateQuery) async throws(SecureSMSError) -> StateSnapshot { try await inner.read(query) }
+    func write(_ changes: StateChanges) async throws(SecureSMSError) {
+        if !isOpen {
+            writesWaiting += 1
+            await withCheckedContinuation { held.append($0) }
+        }
+        try await inner.write(changes)
+    }
+    func nextDeadline() async throws(SecureSMSError) -> Double? { try await inner.nextDeadline() }
+    func summary() async throws(SecureSMSError) -> StateSummary { try await inner.summary() }
+    func expire(unverifiedIdleBefore: Double, firstContactsBefore: Double) async throws(SecureSMSError) {
+        try await inner.expire(unverifiedIdleBefore: unverifiedIdleBefore, firstContactsBefore: firstContactsBefore)
+    }
+}
+
+@Suite struct ChannelCancellationTests {
+    /// Issue 13: a caller waiting for the step in progress returns at once when it is cancelled, and
+    /// nothing of its step runs; the channel goes on with the others.
+    @Test(.timeLimit(.minutes(1))) func aCallerWaitingForAStepReturnsAtOnceWhenCancelled() async throws {
+        let store = GatedStore()
+        let transport = RecordingTransport()
+        let channel = try await SecureChannel(identity: Fixtures.client, store: store, transport: transport)
+        let first = Task { try await channel.send(text: "first", to: Fixtures.bank.publicKey, number: "+bank") }
+        while await store.writesWaiting == 0 { await Task.yield() }  // the first step holds the channel
+        let second = Task { try await channel.send(text: "second", to: Fixtures.bank.publicKey, number: "+bank") }
+        while await channel.waitingSteps == 0 { await Task.yield() }  // queued behind the first
+        second.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await second.value }
+        await store.open()
+        _ = try await first.value
+        var frames = transport.sent.makeAsyncIterator()
+        let sent = try #require(await frames.next())
+        #expect(sent.to == "+bank")
+        #expect(await channel.unacknowledgedCount == 1)  // only "first"
+    }
+}

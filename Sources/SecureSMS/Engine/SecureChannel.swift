@@ -34,7 +34,8 @@ public actor SecureChannel: Service {
     /// The timer loop's current sleep; cancelled to wake it early (a step wrote a new deadline, or close).
     private var timerSleep: Task<Void, Never>?
     private var stepping = false
-    private var stepWaiters: [CheckedContinuation<Void, Never>] = []
+    private var stepWaiters: [(ticket: UInt64, continuation: CheckedContinuation<Bool, Never>)] = []
+    private var nextStepTicket: UInt64 = 0
     private var lastExpiry = -Double.infinity
 
     /// Events for the application (messages, delivered, failed, rejected).
@@ -245,7 +246,7 @@ public actor SecureChannel: Service {
     @discardableResult
     private func run<T>(_ query: StateQuery, _ body: (inout SecureEndpoint, Double) throws -> (T, EndpointStep))
         async throws -> (value: T, step: EndpointStep) {
-        await acquireStep()
+        try await acquireStep()
         let value: T
         let step: EndpointStep
         do {
@@ -265,16 +266,35 @@ public actor SecureChannel: Service {
         return (value, step)
     }
 
-    private func acquireStep() async {
+    /// Waits for the step in progress to end (FIFO). A caller cancelled while it waits leaves the
+    /// queue at once with `CancellationError`; nothing of its step ran.
+    private func acquireStep() async throws {
         guard stepping else {
             stepping = true
             return
         }
-        await withCheckedContinuation { stepWaiters.append($0) }
+        nextStepTicket &+= 1
+        let ticket = nextStepTicket
+        let granted = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                if Task.isCancelled { continuation.resume(returning: false) } else { stepWaiters.append((ticket, continuation)) }
+            }
+        } onCancel: {
+            Task { await self.cancelStepWaiter(ticket) }
+        }
+        if !granted { throw CancellationError() }
+    }
+
+    /// Callers waiting for the step in progress (tests).
+    var waitingSteps: Int { stepWaiters.count }
+
+    private func cancelStepWaiter(_ ticket: UInt64) {
+        guard let index = stepWaiters.firstIndex(where: { $0.ticket == ticket }) else { return }
+        stepWaiters.remove(at: index).continuation.resume(returning: false)
     }
 
     private func releaseStep() {
-        if stepWaiters.isEmpty { stepping = false } else { stepWaiters.removeFirst().resume() }
+        if stepWaiters.isEmpty { stepping = false } else { stepWaiters.removeFirst().continuation.resume(returning: true) }
     }
 
     /// Transmit, then tell the application. A transmit error drops no event and does not throw: every

@@ -244,9 +244,23 @@ private actor FirstResult {
     private var result: Result<Void, GatewayError>?
     private var waiters: [CheckedContinuation<Void, any Error>] = []
 
+    /// Returns once the first outcome is known; a cancelled caller (a gateway stopped while it is still
+    /// connecting) settles it as a failure and returns at once.
     func wait() async throws {
         if let result { return try result.get() }
-        try await withCheckedThrowingContinuation { waiters.append($0) }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else if let result {
+                    continuation.resume(with: result.mapError { $0 as any Error })
+                } else {
+                    waiters.append(continuation)
+                }
+            }
+        } onCancel: {
+            Task { _ = await self.fail(.storeUnavailable("start-up cancelled while connecting to PostgreSQL")) }
+        }
     }
 
     func succeed() { settle(.success(())) }
