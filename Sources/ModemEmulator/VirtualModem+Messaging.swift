@@ -225,7 +225,7 @@ extension VirtualModem {
         let accepted = try await network.submit(from: number, tpdu: stamped)
         nextReference &+= 1
         sentMessages.append(SentMessage(destination: accepted.destination, reference: reference, tpdu: stamped,
-                                        date: clock.now(), submission: accepted.submission))
+                                        date: wallTime(), submission: accepted.submission))
         return reference
     }
 

@@ -17,7 +17,8 @@ public actor VirtualModem {
     public nonisolated let number: String
     let configuration: ModemConfiguration
     weak var network: VirtualNetwork?
-    let clock: any EmulatorClock
+    let clock: any Clock<Duration>
+    let wallTime: @Sendable () -> Date
     let logger: Logger
 
     // Hosting.
@@ -64,11 +65,12 @@ public actor VirtualModem {
     private var lastCommandLine = ""
 
     init(configuration: ModemConfiguration, network: VirtualNetwork, seed: UInt64, faults: Faults,
-         clock: any EmulatorClock, serviceCentre: String) {
+         clock: any Clock<Duration>, wallTime: @escaping @Sendable () -> Date, serviceCentre: String) {
         number = configuration.number
         self.configuration = configuration
         self.network = network
         self.clock = clock
+        self.wallTime = wallTime
         self.faults = faults
         self.serviceCentre = serviceCentre
         rng = SeededGenerator(seed: seed, stream: "modem " + configuration.number)

@@ -89,7 +89,7 @@ extension VirtualNetwork {
         guard modem(sender) == nil, phoneBook.resolve(sender) else { throw .unknownPhone(sender) }
         guard resolveRoute(recipient) != .unassigned else { throw .unassignedNumber(recipient) }
         let reference = phoneBook.update(sender) { $0.allocateReference() } ?? 0
-        let pdus = try NetworkCodec.deliverPDUs(text: text, from: sender, reference: reference, timestamp: clock.now(),
+        let pdus = try NetworkCodec.deliverPDUs(text: text, from: sender, reference: reference, timestamp: wallTime(),
                                                  timeZone: configuration.timeZone,
                                                  serviceCentre: configuration.serviceCentre)
         var submissions: [UInt64] = []

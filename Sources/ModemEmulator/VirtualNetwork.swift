@@ -37,7 +37,9 @@ public actor VirtualNetwork {
     public nonisolated let seed: UInt64
     /// Network settings.
     public nonisolated let configuration: NetworkConfiguration
-    let clock: any EmulatorClock
+    let clock: any Clock<Duration>
+    /// Where service-centre timestamps come from.
+    let wallTime: @Sendable () -> Date
     private let logger = Logger(label: "smskit.emulator.network")
 
     /// The faults in force (change them with ``setFaults(_:)``).
@@ -107,12 +109,16 @@ public actor VirtualNetwork {
         var submitted: Date
     }
 
-    /// A network with seeded faults; pass ``InstantClock`` in tests so delays take no time.
-    public init(seed: UInt64 = 0, faults: Faults = Faults(), clock: any EmulatorClock = SystemClock(),
+    /// A network with seeded faults. `clock` times every delay (pass ``InstantClock`` in tests so
+    /// delays take no time); `wallTime` stamps messages (``InstantClock/wallTime(startingAt:)`` gives
+    /// repeatable stamps).
+    public init(seed: UInt64 = 0, faults: Faults = Faults(), clock: any Clock<Duration> = ContinuousClock(),
+                wallTime: @escaping @Sendable () -> Date = { Date() },
                 configuration: NetworkConfiguration = NetworkConfiguration()) {
         self.seed = seed
         self.faults = faults
         self.clock = clock
+        self.wallTime = wallTime
         self.configuration = configuration
         faultLog = BoundedLog(limit: configuration.logLimit)
         deliveryLog = BoundedLog(limit: configuration.logLimit)
@@ -133,7 +139,7 @@ public actor VirtualNetwork {
         configuration.number = try ModemConfiguration.normalize(configuration.number)
         guard modemsByNumber[configuration.number] == nil else { throw EmulatorError.duplicateNumber(configuration.number) }
         guard !phoneBook.contains(configuration.number) else { throw EmulatorError.phoneNumberTaken(configuration.number) }
-        let modem = VirtualModem(configuration: configuration, network: self, seed: seed, faults: faults, clock: clock,
+        let modem = VirtualModem(configuration: configuration, network: self, seed: seed, faults: faults, clock: clock, wallTime: wallTime,
                                  serviceCentre: self.configuration.serviceCentre)
         try await modem.plug()
         await modem.applyFaults(faults)
@@ -161,7 +167,7 @@ public actor VirtualNetwork {
     public func injectIncoming(to number: String, from sender: String, text: String) async throws {
         guard modemsByNumber[number] != nil else { throw EmulatorError.unknownModem(number) }
         let reference = UInt8(truncatingIfNeeded: text.utf8.count &* 31 &+ 7)
-        let pdus = try NetworkCodec.deliverPDUs(text: text, from: sender, reference: reference, timestamp: clock.now(),
+        let pdus = try NetworkCodec.deliverPDUs(text: text, from: sender, reference: reference, timestamp: wallTime(),
                                                  timeZone: configuration.timeZone,
                                                  serviceCentre: configuration.serviceCentre)
         for pdu in pdus {
@@ -206,7 +212,7 @@ public actor VirtualNetwork {
             throw ATFailure.cms(draw.error)
         }
         guard resolveRoute(summary.destination) != .unassigned else { throw ATFailure.cms(.unassignedNumber) }
-        let now = clock.now()
+        let now = wallTime()
         let pdu = try NetworkCodec.deliverPDU(fromSubmit: tpdu, origin: origin, timestamp: now,
                                               timeZone: configuration.timeZone,
                                               serviceCentre: configuration.serviceCentre)
@@ -367,7 +373,7 @@ public actor VirtualNetwork {
     /// Hands a message to a phone and tells the subscribers of ``phoneEvents()``.
     private func deliverToPhone(_ delivery: Delivery) {
         let origin = delivery.origin ?? NetworkCodec.originator(ofDeliver: delivery.pdu) ?? ""
-        let now = clock.now()
+        let now = wallTime()
         let events = phoneBook.update(delivery.destination) { phone in
             phone.receive(pdu: delivery.pdu, from: origin, submission: delivery.submission ?? 0, at: now)
         } ?? []
@@ -385,7 +391,7 @@ public actor VirtualNetwork {
     private func sendStatusReport(_ request: ReportRequest, status: UInt8) async {
         guard modemsByNumber[request.origin] != nil,
               let pdu = try? NetworkCodec.statusReportPDU(reference: request.reference, recipient: request.recipient,
-                                                          submitted: request.submitted, discharged: clock.now(),
+                                                          submitted: request.submitted, discharged: wallTime(),
                                                           timeZone: configuration.timeZone,
                                                           serviceCentre: configuration.serviceCentre,
                                                           status: status) else { return }

@@ -7,7 +7,8 @@ func withModems(_ count: Int = 1, seed: UInt64 = 1, faults: Faults = Faults(), p
                    configuration: NetworkConfiguration = NetworkConfiguration(),
                    simCapacity: Int = 30, logLimit: Int? = 1000,
                    _ body: (VirtualNetwork, [VirtualModem], [ATClient]) async throws -> Void) async throws {
-    let network = VirtualNetwork(seed: seed, faults: faults, clock: InstantClock(), configuration: configuration)
+    let network = VirtualNetwork(seed: seed, faults: faults, clock: InstantClock(), wallTime: InstantClock.wallTime(),
+                                 configuration: configuration)
     var modems: [VirtualModem] = []
     var clients: [ATClient] = []
     do {
