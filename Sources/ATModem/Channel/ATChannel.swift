@@ -18,7 +18,7 @@ import ServiceLifecycle
 /// ```swift
 /// let channel = ATChannel(transport: try SerialPort(path: "/dev/ttyUSB2"))
 /// try await withThrowingDiscardingTaskGroup { group in
-///     group.addTask { try await channel.run() }
+///     group.addTask { await channel.run() }
 ///     let csq = try await channel.send("AT+CSQ", expecting: ["+CSQ:"])
 ///     let mr = try await channel.sendPDU("AT+CMGS=23", pdu: hex, timeout: .seconds(60))
 ///     await channel.close()
@@ -281,9 +281,6 @@ public actor ATChannel: Service, WaitingActor {
             }
         }
     }
-
-    /// Hides the PIN/PUK in `AT+CPIN="1234"` so secrets never reach logs or errors.
-    static func redact(_ command: String) -> String { ATCommandStateMachine.redact(command) }
 }
 
 extension Int {
