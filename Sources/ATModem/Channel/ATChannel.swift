@@ -2,7 +2,7 @@ import Logging
 import SerialPort
 import ServiceLifecycle
 
-/// Runs AT commands over a ``ByteStream``: one command in flight, the rest wait in FIFO order;
+/// Runs AT commands over a `ByteStream` (SerialPort): one command in flight, the rest wait in FIFO order;
 /// per-command timeouts measured on an injected clock; URCs delivered on ``urcs`` whenever they
 /// arrive, including between a command and its result.
 ///
@@ -146,6 +146,7 @@ public actor ATChannel: Service, WaitingActor {
 
     /// Sends `command` (without CR) and returns its information lines when it ends in `OK`.
     /// - Parameters:
+    ///   - command: the command line, without CR (CR, LF and Ctrl-Z are refused).
     ///   - expecting: response prefixes (`+CSQ:`) that are answers even if they look like URCs.
     ///   - timeout: overrides ``Configuration/commandTimeout``.
     /// - Throws: ``ATError`` with the 27.005/27.007 meaning of an error result, a timeout, a
