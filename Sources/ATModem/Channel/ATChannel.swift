@@ -2,7 +2,7 @@ import Logging
 import SerialPort
 import ServiceLifecycle
 
-/// Runs AT commands over a ``ByteStream``: one command in flight, the rest wait in FIFO order;
+/// Runs AT commands over a `ByteStream` (SerialPort): one command in flight, the rest wait in FIFO order;
 /// per-command timeouts measured on an injected clock; URCs delivered on ``urcs`` whenever they
 /// arrive, including between a command and its result.
 ///
@@ -18,7 +18,7 @@ import ServiceLifecycle
 /// ```swift
 /// let channel = ATChannel(transport: try SerialPort(path: "/dev/ttyUSB2"))
 /// try await withThrowingDiscardingTaskGroup { group in
-///     group.addTask { try await channel.run() }
+///     group.addTask { await channel.run() }
 ///     let csq = try await channel.send("AT+CSQ", expecting: ["+CSQ:"])
 ///     let mr = try await channel.sendPDU("AT+CMGS=23", pdu: hex, timeout: .seconds(60))
 ///     await channel.close()
@@ -146,6 +146,7 @@ public actor ATChannel: Service, WaitingActor {
 
     /// Sends `command` (without CR) and returns its information lines when it ends in `OK`.
     /// - Parameters:
+    ///   - command: the command line, without CR (CR, LF and Ctrl-Z are refused).
     ///   - expecting: response prefixes (`+CSQ:`) that are answers even if they look like URCs.
     ///   - timeout: overrides ``Configuration/commandTimeout``.
     /// - Throws: ``ATError`` with the 27.005/27.007 meaning of an error result, a timeout, a
@@ -281,9 +282,6 @@ public actor ATChannel: Service, WaitingActor {
             }
         }
     }
-
-    /// Hides the PIN/PUK in `AT+CPIN="1234"` so secrets never reach logs or errors.
-    static func redact(_ command: String) -> String { ATCommandStateMachine.redact(command) }
 }
 
 extension Int {

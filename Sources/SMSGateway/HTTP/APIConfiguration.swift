@@ -1,6 +1,6 @@
 import Foundation
 
-/// Limits and knobs of the HTTP API (``makeGatewayRouter(store:runtime:configuration:logger:)``).
+/// Limits and knobs of the HTTP API (`makeGatewayRouter`).
 ///
 /// ```swift
 /// var configuration = APIConfiguration(limits: .init(maxSegments: 6))

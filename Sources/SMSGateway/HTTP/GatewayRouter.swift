@@ -19,7 +19,7 @@ import Logging
 /// - `GET /v1/modems` → ``ModemList``; `POST /v1/modems/{id}/suspend|resume|drain` → ``ModemResource``
 ///   (``ModemControlAction``).
 /// - `POST /v1/emulator/phones/send` → 202 (emulate mode only).
-/// - `POST/GET /v1/peers`, `GET/DELETE /v1/peers/{id}`: SecureSMS peers (``PeersController``, `--identity` only).
+/// - `POST/GET /v1/peers`, `GET/DELETE /v1/peers/{id}`: SecureSMS peers (`PeersController`, `--identity` only).
 /// - `POST/GET /v1/webhooks`, `GET/DELETE /v1/webhooks/{id}`, `GET /v1/webhooks/{id}/deliveries`,
 ///   `GET /v1/callbacks/secret` (``GatewayIntegrations``).
 /// - `GET/POST /cgi-bin/sendsms`: Kannel's interface, with Kannel's own authentication and replies.

@@ -10,8 +10,14 @@ public final class EmulatedModems: PhoneNetwork {
     public let modems: [(number: String, port: String)]
 
     /// Starts the network and its modems.
-    /// - Parameter first: the index of the first modem (`+15550001` is 1): gateways sharing one
-    ///   database give theirs different ranges, so the modems (ids and numbers) are distinct.
+    /// - Parameters:
+    ///   - count: how many virtual modems (numbers `+1555000<first>`, …).
+    ///   - first: the index of the first modem (`+15550001` is 1): gateways sharing one database give
+    ///     theirs different ranges, so the modems (ids and numbers) are distinct.
+    ///   - faults: the network's seeded faults.
+    ///   - seed: the seed of every fault decision.
+    ///   - phonePrefixes: numbers starting with these are virtual phones, created on first use.
+    ///   - rejectPrefixes: numbers starting with these refuse messages (status report TP-ST 0x41).
     public static func start(count: Int, first: Int = 1, faults: Faults = Faults(), seed: UInt64 = 0,
                              phonePrefixes: [String] = ["+1999"], rejectPrefixes: [String] = ["+1998"]) async throws -> EmulatedModems {
         var config = NetworkConfiguration()

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import ModemDiscovery
 
-/// `smskit gateway --device auto|SERIAL`: follows hot-plug through ``ModemWatcher``; every modem
+/// `smskit gateway --device auto|SERIAL`: follows hot-plug through `ModemWatcher` (ModemDiscovery); every modem
 /// that appears (all of them, or the one whose USB serial or id is `SERIAL`) gets a worker on its AT
 /// port, and the worker stops when the modem is removed. Its queue then goes to the others.
 public struct HotPlugAttacher: Sendable {

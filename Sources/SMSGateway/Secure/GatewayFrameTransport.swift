@@ -1,12 +1,12 @@
 import Foundation
 import SecureSMS
 
-/// The secure engine's ``FrameTransport`` inside the gateway: every frame becomes one durable
+/// The secure engine's `FrameTransport` inside the gateway: every frame becomes one durable
 /// gateway message (8-bit data, application ports 9208 → 9208, to `sms.to`) that the normal
 /// scheduler sends on any modem. Such messages have ids `frm_…`, are not listed by
 /// `GET /v1/messages` and raise no webhooks (the secure message they carry does).
 ///
-/// While the gateway seals a message (``SealingContext/message``), its first frame's commit also
+/// While the gateway seals a message (`SealingContext.message`), its first frame's commit also
 /// records the engine's message id, so the mapping is durable before any frame can go out.
 public struct GatewayFrameTransport: FrameTransport {
     let store: any SecureGatewayStore

@@ -13,7 +13,7 @@ public protocol InboundFrameHandler: Sendable {
 }
 
 /// Secure messaging in the gateway (`smskit gateway --identity bank.key`): one bank-role
-/// ``SecureChannel`` over the gateway's store and scheduler.
+/// `SecureChannel` over the gateway's store and scheduler.
 ///
 /// - **Inbound**: a frame from a modem is fed to the engine; the SMS is deleted only after the engine
 ///   persisted its effect. A delivered message is committed to the inbox (unique on the sender's key,

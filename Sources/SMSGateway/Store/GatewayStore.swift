@@ -12,7 +12,7 @@ public protocol GatewayStore: Sendable {
     // MARK: API
 
     /// Stores a validated message and its parts (`pending`). With `idempotency`, a repeat with the
-    /// same key and digest returns the first message (``Accepted/replayed``) and stores nothing.
+    /// same key and digest returns the first message (``Accepted/replayed(_:)``) and stores nothing.
     /// - Throws: ``GatewayError/idempotencyConflict(key:)`` when the key came with another body.
     func accept(_ message: NewMessage, idempotency: IdempotencyKey?, now: Date) async throws -> Accepted
     /// One message with its parts.

@@ -4,7 +4,7 @@ import SMSPDU
 
 extension PostgresStore {
     /// At start-up: the leases this node's previous run left (it held the node name, so it is gone)
-    /// are dropped, then every claim whose lease is not live is rescued (``rescue(_:now:)``),
+    /// are dropped, then every claim whose lease is not live is rescued (`rescue(_:now:)`),
     /// exactly as ``SQLiteStore/recover(now:)`` recovers a single host.
     public func recover(now: Date) async throws -> RecoverySummary {
         try await write { tx in
