@@ -23,6 +23,8 @@ echo "== phase 2: the driver, the emulator and discovery over PTYs"
 swift test --skip-build --filter "$PTY_SUITES" 2>&1 | tee .build/test-output-2.txt
 echo "== phase 3: end-to-end suites with the real binaries"
 swift test --skip-build --filter "$GATEWAY_E2E" 2>&1 | tee .build/test-output-3.txt
+echo "== docs: DocC for every library target, warnings as errors (scripts/docs.sh)"
+scripts/docs.sh
 echo "== smoke: the gateway demo (the README's main command, on the emulator)"
 timeout 300 scripts/gateway-demo.sh .build/debug/smskit > .build/demo-output.txt 2>&1 || { cat .build/demo-output.txt; exit 1; }
 tail -1 .build/demo-output.txt

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import SerialPort
 
-/// Finds out whether a port speaks AT with the same code the driver uses: ``SerialPort`` opens it
+/// Finds out whether a port speaks AT with the same code the driver uses: `SerialPort` opens it
 /// (raw 8N1, `TIOCEXCL`, the UUCP lock) and an `ATChannel` sends `AT` and waits for a final result.
 ///
 /// It never touches a port in use: a live UUCP lock or another process with the port open

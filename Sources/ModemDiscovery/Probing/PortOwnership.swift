@@ -1,10 +1,10 @@
 import Foundation
 import SerialPort
 
-/// Answers "is this tty in use?" from UUCP lock files (read with ``UUCPLock``, the lock `SerialPort`
+/// Answers "is this tty in use?" from UUCP lock files (read with `UUCPLock`, the lock `SerialPort`
 /// takes) and from other processes' `/proc/<pid>/fd`.
 public struct PortOwnership: Sendable {
-    /// Directories searched for lock files (``UUCPLock/lockPath(forDevice:directory:)``).
+    /// Directories searched for lock files (`UUCPLock/lockPath(forDevice:directory:)`).
     public var lockDirectories: [String]
     /// Root of the process table (`/proc`); tests may point it elsewhere.
     public var procRoot: String
@@ -23,7 +23,7 @@ public struct PortOwnership: Sendable {
 
     /// PID of the live process holding the UUCP lock on `devnode` (symlinks resolved, so
     /// `/dev/pts/5` is `LCK..pts_5` and `/dev/smskit/X-at` the lock of the tty it points to), if any.
-    /// A stale lock (dead PID, garbage content) does not count, as for ``UUCPLock``.
+    /// A stale lock (dead PID, garbage content) does not count, as for `UUCPLock`.
     public func lockOwner(of devnode: String) -> Int32? {
         lockDirectories.lazy.compactMap { UUCPLock.holder(of: devnode, directory: $0) }.first
     }
