@@ -187,13 +187,36 @@ extension Modem {
         }
     }
 
+    /// Arms the reassembly timeout of a group just opened. Every group has the same timeout, so the
+    /// deadlines come in the order the groups opened: one loop sleeps until the oldest one, not one
+    /// task per message.
     private func scheduleExpiry(_ key: MessageReassembler.Key, generation: UInt64) {
-        let clock = self.clock
-        let timeout = configuration.reassemblyTimeout
-        Task { [weak self] in
-            do { try await clock.sleep(for: SafeDuration.clamp(timeout)) } catch { return }
-            await self?.expire(key, generation: generation)
+        let clock: any Clock<Duration> = self.clock
+        let deadline = openedDeadline(on: clock, after: SafeDuration.clamp(configuration.reassemblyTimeout))
+        expiryQueue.append(PendingExpiry(key: key, generation: generation, deadline: deadline))
+        guard expiryLoop == nil else { return }
+        // Holds the modem only while it fires, never while it sleeps: a dropped modem goes away.
+        expiryLoop = Task { [weak self] in
+            while let (clock, deadline) = await self?.nextExpiry() {
+                do { try await openedSleep(on: clock, until: deadline) } catch { return }
+                await self?.fireNextExpiry()
+            }
         }
+    }
+
+    /// The clock and the oldest pending deadline; nil (and the loop ends) when none is pending.
+    private func nextExpiry() -> (any Clock<Duration>, any InstantProtocol<Duration>)? {
+        guard let next = expiryQueue.first, state != .closed else {
+            expiryLoop = nil
+            return nil
+        }
+        return (clock, next.deadline)
+    }
+
+    private func fireNextExpiry() async {
+        guard !expiryQueue.isEmpty else { return }
+        let next = expiryQueue.removeFirst()
+        await expire(next.key, generation: next.generation)
     }
 
     private func expire(_ key: MessageReassembler.Key, generation: UInt64) async {
@@ -273,4 +296,17 @@ extension Modem {
         reportContinuation.yield(report)
         if var waiters = reportWaiters.removeValue(forKey: report.messageID) { waiters.resumeAll(returning: .success(report)) }
     }
+}
+
+/// `now + duration` on an injected clock, kept as an existential instant.
+private func openedDeadline<C: Clock>(on clock: C, after duration: Duration) -> any InstantProtocol<Duration>
+    where C.Duration == Duration {
+    clock.now.advanced(by: duration)
+}
+
+/// Sleeps on `clock` until `deadline` (an instant of that same clock).
+private func openedSleep<C: Clock>(on clock: C, until deadline: any InstantProtocol<Duration>) async throws
+    where C.Duration == Duration {
+    guard let deadline = deadline as? C.Instant else { return }
+    try await clock.sleep(until: deadline, tolerance: nil)
 }

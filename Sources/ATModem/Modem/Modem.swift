@@ -78,6 +78,16 @@ public actor Modem: WaitingActor, Service {
     var channelRunner: Task<Void, Never>?
     /// Whether ``run()`` is running.
     var running = false
+    /// Reassembly timeouts not yet due, oldest first, and the one loop that fires them.
+    var expiryQueue: [PendingExpiry] = []
+    var expiryLoop: Task<Void, Never>?
+
+    /// A reassembly group's timeout.
+    struct PendingExpiry: Sendable {
+        var key: MessageReassembler.Key
+        var generation: UInt64
+        var deadline: any InstantProtocol<Duration>
+    }
 
     /// Opens the tty at `port`, initialises the modem and starts listening.
     /// - Throws: ``ModemError`` (port missing or locked, no answer, PIN problems).
@@ -171,6 +181,7 @@ public actor Modem: WaitingActor, Service {
         guard state != .closed else { return }
         state = .closed
         supervisor?.cancel()
+        expiryLoop?.cancel()
         await channel?.close()
         channelRunner?.cancel()
         channelRunner = nil
