@@ -51,6 +51,7 @@ let package = Package(
         .target(name: "ModemDiscovery", dependencies: [
             "CUDev", "ATModem",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // End-to-end encryption over SMS (libsodium).
         .target(name: "SecureSMS", dependencies: [

@@ -68,14 +68,17 @@ struct DevicesCommand: AsyncParsableCommand {
 
     private func runWatch(_ discovery: ModemDiscovery) async throws {
         let watcher = try ModemWatcher(settle: .milliseconds(settleMs), includeAll: all)
-        for await event in watcher.events() {
-            if json {
-                try Output.json(event)
-            } else {
-                let verb = event.kind == .added ? "added  " : "removed"
-                let line = "\(verb) \(event.modem.devnode ?? "-")  \(event.modem.vendorID):\(event.modem.productID)  "
-                    + "\(event.modem.model ?? "")  \(event.modem.id)\n"
-                Output.write(Data(line.utf8))
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await watcher.run() }
+            for await event in watcher.events() {
+                if json {
+                    try Output.json(event)
+                } else {
+                    let verb = event.kind == .added ? "added  " : "removed"
+                    let line = "\(verb) \(event.modem.devnode ?? "-")  \(event.modem.vendorID):\(event.modem.productID)  "
+                        + "\(event.modem.model ?? "")  \(event.modem.id)\n"
+                    Output.write(Data(line.utf8))
+                }
             }
         }
     }

@@ -28,6 +28,7 @@ public struct HotPlugAttacher: Sendable {
             throw GatewayError.configuration("cannot follow hot-plug through udev: \(error)")
         }
         try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await watcher.run() }
             var running: [String: Task<Void, Never>] = [:]
             for await event in watcher.events() {
                 let modem = event.modem
