@@ -235,4 +235,22 @@ final class Locked<T>: @unchecked Sendable {
         while let _ = await events.next() {}  // the streams end: the modem is closed
         await #expect(throws: ModemError.closed) { try await modem.health() }
     }
+
+    /// A `close()` that comes while the init sequence is still running wins: the modem does not turn
+    /// ready (and hold its port) once the sequence finishes.
+    @Test func closeDuringInitialisationLeavesTheModemClosed() async throws {
+        let fake = try FakeModem(script: standardScript { c, _ in c == "AT+CSMS?" ? "" : nil })  // answered later
+        let modem = Modem(waitingFor: "slow", configuration: testConfiguration()) { () throws(ModemError) in
+            do throws(SerialPortError) { return try SerialPort(path: fake.path, configuration: testSerial) } catch {
+                throw ModemError.port(error)
+            }
+        }
+        let runner = Task { await modem.run() }
+        await fake.waitFor { $0.contains(.command("AT+CSMS?")) }
+        await modem.close()
+        fake.inject("\r\n+CSMS: 0,1,1,1\r\n\r\nOK\r\n")  // the rest of the sequence can now run
+        await runner.value
+        #expect(await !modem.isReady)
+        await #expect(throws: ModemError.closed) { try await modem.health() }
+    }
 }

@@ -223,6 +223,11 @@ public actor Modem: WaitingActor, Service {
             await ch.close()
             throw error
         }
+        guard state != .closed else {
+            // close() came while the init sequence ran: the modem stays closed.
+            await ch.close()
+            throw .closed
+        }
         channel = ch
         state = .ready
         // Parts mode: whatever is still stored is handed on again by the next read (the consumer
