@@ -49,16 +49,13 @@ extension WaitingActor {
     /// resumes the ticket with its cancelled value), so the caller returns at once.
     func suspend<Value: Sendable>(cancelled: Value, register: (CheckedContinuation<Value, Never>) -> Void,
                                   onCancel cancel: @escaping @Sendable (isolated Self) -> Void) async -> Value {
-        // The isolation is passed explicitly: `register` touches the actor's state, so it must run on
-        // the actor (a generic protocol-extension body does not inherit it by itself).
-        await withTaskCancellationHandler(operation: {
-            await withCheckedContinuation(isolation: self) { (continuation: CheckedContinuation<Value, Never>) in
-                self.assertIsolated("Waiters are the actor's state")
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Value, Never>) in
                 if Task.isCancelled { continuation.resume(returning: cancelled) } else { register(continuation) }
             }
-        }, onCancel: {
+        } onCancel: {
             Task { await self.isolated(cancel) }
-        }, isolation: self)
+        }
     }
 
     private func isolated(_ body: @Sendable (isolated Self) -> Void) { body(self) }
