@@ -93,6 +93,22 @@ func messages(_ outcomes: [MessageReassembler.Outcome]) -> [AssembledMessage] {
         #expect(r.openGroupCount == 0)
     }
 
+    /// Soak flake: B's part 2 (shared with A, same reference, B's second) came before B's part 1 and was
+    /// kept as a spare; then a late copy of A's part 2 (A's second) came and replaced it, so B's part 1
+    /// found no spare with its time stamp and B was surfaced incomplete at its timeout. Spares are kept
+    /// per time stamp.
+    @Test func aLateCopyOfAnotherMessagesPartDoesNotDisplaceATwinsSpare() {
+        var r = MessageReassembler()
+        _ = r.add(part("OTP 111111. ", ref: 7, total: 2, seq: 1, id: "A1", at: 0), slot: StorageSlot(memory: "SM", index: 1))
+        #expect(messages(r.add(part("disclaimer", ref: 7, total: 2, seq: 2, id: "A2", at: 0), slot: StorageSlot(memory: "SM", index: 2))).count == 1)
+        let b2 = r.add(part("disclaimer", ref: 7, total: 2, seq: 2, id: "B2", at: 1), slot: StorageSlot(memory: "SM", index: 3))
+        guard case .duplicate = b2.first else { Issue.record("\(b2)"); return }
+        _ = r.add(part("disclaimer", ref: 7, total: 2, seq: 2, id: "A2", at: 0), slot: StorageSlot(memory: "SM", index: 4))
+        let b = messages(r.add(part("OTP 222222. ", ref: 7, total: 2, seq: 1, id: "B1", at: 1), slot: StorageSlot(memory: "SM", index: 5)))
+        #expect(b.map(\.content) == [.text("OTP 222222. disclaimer")])
+        #expect(r.openGroupCount == 0)
+    }
+
     @Test func openGroupsAreBoundedByGivingUpTheOldest() {
         var r = MessageReassembler(maximumOpenGroups: 3)
         var surfaced: [AssembledMessage] = []

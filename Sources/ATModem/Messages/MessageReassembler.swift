@@ -21,7 +21,8 @@ import SMSPDU
 ///
 /// Pure value type; the ``Modem`` drives its timeouts. Memory is bounded: at most
 /// ``maximumOpenGroups`` open groups (the oldest is surfaced when a new one would exceed it), the newest
-/// ``memory`` delivered messages and parts, and spares for the newest ``memory`` keys.
+/// ``memory`` delivered messages and parts, and spares (``sparesPerPart`` time stamps per part) for the newest
+/// ``memory`` keys.
 struct MessageReassembler: Sendable {
     struct Key: Hashable, Sendable {
         var sender: String
@@ -54,7 +55,8 @@ struct MessageReassembler: Sendable {
     private(set) var openGroupCount = 0
     private var deliveredMessages = RecentSet(limit: 1)
     private var deliveredParts = RecentSet(limit: 1)
-    private var spares: [Key: [Int: ReceivedPart]] = [:]
+    /// Per key and sequence number, the newest spare of each time stamp (at most ``sparesPerPart``).
+    private var spares: [Key: [Int: [ReceivedPart]]] = [:]
     private var spareOrder: [Key] = []
     private var generation: UInt64 = 0
 
@@ -129,8 +131,12 @@ struct MessageReassembler: Sendable {
         guard let spare = spares[key] else { return }
         let missing = (1...key.total).filter { group.parts[$0] == nil }
         let stamps = Set(group.parts.values.map(\.timestamp))
-        guard missing.allSatisfy({ spare[$0].map { stamps.contains($0.timestamp) } ?? false }) else { return }
-        for sequence in missing { group.parts[sequence] = spare[sequence] }
+        var found: [Int: ReceivedPart] = [:]
+        for sequence in missing {
+            guard let match = spare[sequence]?.last(where: { stamps.contains($0.timestamp) }) else { return }
+            found[sequence] = match
+        }
+        group.parts.merge(found) { held, _ in held }
     }
 
     private mutating func keepSpare(_ part: ReceivedPart, key: Key, sequence: Int) {
@@ -138,8 +144,17 @@ struct MessageReassembler: Sendable {
             spareOrder.append(key)
             if spareOrder.count > memory { spares[spareOrder.removeFirst()] = nil }
         }
-        spares[key, default: [:]][sequence] = part
+        // One per time stamp: a late copy of an older message's part (another second) must not displace
+        // the spare a twin of this second is waiting for.
+        var kept = spares[key, default: [:]][sequence, default: []]
+        kept.removeAll { $0.timestamp == part.timestamp }
+        kept.append(part)
+        if kept.count > Self.sparesPerPart { kept.removeFirst(kept.count - Self.sparesPerPart) }
+        spares[key, default: [:]][sequence] = kept
     }
+
+    /// How many spares (of distinct time stamps) are kept per key and sequence number.
+    static let sparesPerPart = 8
 
     private mutating func complete(_ group: Group, key: Key) -> Outcome {
         let identities = group.parts.keys.sorted().compactMap { group.parts[$0]?.identity }
