@@ -49,13 +49,18 @@ extension WaitingActor {
     /// resumes the ticket with its cancelled value), so the caller returns at once.
     func suspend<Value: Sendable>(cancelled: Value, register: (CheckedContinuation<Value, Never>) -> Void,
                                   onCancel cancel: @escaping @Sendable (isolated Self) -> Void) async -> Value {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Value, Never>) in
+        // The isolation is passed explicitly. `register` mutates the actor's waiter lists, so it must run
+        // on the actor; these closures capture nothing isolated, and a generic protocol-extension body
+        // does not hand its isolation to them by itself: they ran on the global executor, a caller could
+        // register after the lock it waited for was released, and sleep forever (`WaitersTests`).
+        await withTaskCancellationHandler(operation: {
+            await withCheckedContinuation(isolation: self) { (continuation: CheckedContinuation<Value, Never>) in
+                self.assertIsolated("a Waiters list is the actor's state")
                 if Task.isCancelled { continuation.resume(returning: cancelled) } else { register(continuation) }
             }
-        } onCancel: {
+        }, onCancel: {
             Task { await self.isolated(cancel) }
-        }
+        }, isolation: self)
     }
 
     private func isolated(_ body: @Sendable (isolated Self) -> Void) { body(self) }
