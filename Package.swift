@@ -58,7 +58,9 @@ let package = Package(
             "CSodium", "SMSPDU", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // SecureSMS sessions over an ATModem.Modem (binary port-addressed or text frames).
-        .target(name: "SecureTransport", dependencies: ["SecureSMS", "ATModem", "SMSPDU"]),
+        .target(name: "SecureTransport", dependencies: [
+            "SecureSMS", "ATModem", "SMSPDU", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // The SecureSMS state in SQLite (one sealed row per peer), for the gateway and the benchmark.
         .target(name: "SecureStateSQLite", dependencies: [
             "SecureSMS",
@@ -126,7 +128,11 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .testTarget(name: "SecureSMSTests", dependencies: ["SecureSMS", "SecureTransport", "ATModem", "ModemEmulator", "SMSPDU", "SMSKitTestSupport"]),
+        .testTarget(name: "SecureSMSTests", dependencies: [
+            "SecureSMS", "SecureTransport", "ATModem", "ModemEmulator", "SMSPDU", "SMSKitTestSupport",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import ATModem
 import SecureSMS
+import ServiceLifecycle
 
 /// What a `SecureModemLink` does with SMS that are not SecureSMS frames for it (ordinary texts, other
 /// applications' ports, a binary SMS on a text link).
@@ -23,14 +24,20 @@ public enum OtherMessagePolicy: Sendable, Equatable {
 /// length, v2 header) — a `#` text on a binary link, or a text that fails authentication on a text link,
 /// is handed on.
 ///
+/// A swift-service-lifecycle `Service`: `init` only builds the channel; ``run()`` owns the pump and the
+/// channel's timers in the caller's task, and returns on cancellation, on graceful shutdown, after
+/// ``close()``, or when the modem's incoming stream ends. ``running(_:)`` runs it beside a body.
+///
 /// Example:
 /// ```swift
-/// let link = try await SecureModemLink.open(modem: modem, identity: me, store: file)
-/// try await link.channel.send(text: "hi", to: bank, number: "+100")
-/// for await event in link.channel.events { … }          // commit each .message(m) with link.channel.commit(m.receipt)
-/// for await sms in link.otherMessages { …; try await sms.acknowledge() }
+/// let link = try await SecureModemLink(modem: modem, identity: me, store: file)
+/// try await link.running { link in
+///     try await link.channel.send(text: "hi", to: bank, number: "+100")
+///     for await event in link.channel.events { … }   // commit each .message(m) with link.channel.commit(m.receipt)
+/// }
+/// // or, in a ServiceGroup: ServiceGroup(services: [link], …)
 /// ```
-public final class SecureModemLink: Sendable {
+public final class SecureModemLink: Service, Sendable {
     /// Default application port for SecureSMS (16-bit addressing).
     public static let defaultPort = 9_208
 
@@ -41,56 +48,91 @@ public final class SecureModemLink: Sendable {
     /// The application port.
     public let port: Int
     /// SMS that are not frames for this link (`OtherMessagePolicy.handOn`); acknowledge each once stored.
+    /// Finished when ``run()`` returns.
     public let otherMessages: AsyncStream<IncomingMessage>
-    private let pump: Task<Void, Never>
+    private let otherContinuation: AsyncStream<IncomingMessage>.Continuation
+    private let kind: SecureTransportKind
+    private let others: OtherMessagePolicy
+    /// Finished by ``close()``: ends ``run()``.
+    private let stopped: AsyncStream<Never>
+    private let stop: AsyncStream<Never>.Continuation
 
-    private init(channel: SecureChannel, modem: Modem, port: Int, otherMessages: AsyncStream<IncomingMessage>,
-                 pump: Task<Void, Never>) {
-        self.channel = channel
-        self.modem = modem
-        self.port = port
-        self.otherMessages = otherMessages
-        self.pump = pump
-    }
-
-    /// Opens the channel over `modem` and starts feeding it incoming frames and timers.
+    /// Builds the channel over `modem`; nothing runs until ``run()``.
     /// `observer`, if given, sees every outgoing SMS first (e.g. to print `FrameSummary` in a demo).
-    public static func open(modem: Modem, identity: Identity, store: (any SecureStateStore)?,
-                            configuration: EndpointConfiguration = .init(), port: Int = defaultPort,
-                            others: OtherMessagePolicy = .handOn,
-                            observer: (@Sendable (OutboundSMS) async -> Void)? = nil) async throws -> SecureModemLink {
+    public init(modem: Modem, identity: Identity, store: (any SecureStateStore)?,
+                configuration: EndpointConfiguration = .init(), port: Int = defaultPort,
+                others: OtherMessagePolicy = .handOn,
+                observer: (@Sendable (OutboundSMS) async -> Void)? = nil) async throws {
         let modemTransport = ModemFrameTransport(modem: modem, kind: configuration.transport, port: port)
         let transport: any FrameTransport = observer.map { TappedTransport(modemTransport, observer: $0) } ?? modemTransport
-        let channel = try await SecureChannel(identity: identity, store: store, configuration: configuration,
-                                        transport: transport)
-        let (otherStream, otherContinuation) = AsyncStream<IncomingMessage>.makeStream(bufferingPolicy: .bufferingOldest(256))
-        let kind = configuration.transport
-        // The link's one task: the channel's timers beside the pump, both ended by close().
-        let pump = Task {
-          await withDiscardingTaskGroup { group in
-            group.addTask { await channel.run(maximumSleep: 60) }
-            for await message in modem.incoming {
-                guard let frame = SecureModemLink.frame(of: message, port: port, transport: kind) else {
+        channel = try await SecureChannel(identity: identity, store: store, configuration: configuration, transport: transport)
+        self.modem = modem
+        self.port = port
+        self.kind = configuration.transport
+        self.others = others
+        (otherMessages, otherContinuation) = AsyncStream<IncomingMessage>.makeStream(bufferingPolicy: .bufferingOldest(256))
+        (stopped, stop) = AsyncStream<Never>.makeStream()
+    }
+
+    /// Feeds the channel every incoming frame and runs its timers, in the caller's task, until the task
+    /// is cancelled, the service group shuts down gracefully, ``close()`` is called, the channel is
+    /// closed or the modem's incoming stream ends. Then it finishes ``otherMessages`` and closes the
+    /// channel. The modem stays open. Call it once.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await self.channel.run(maximumSleep: 60)
+                self.stop.finish()
+            }
+            group.addTask {
+                await self.pump()
+                self.stop.finish()
+            }
+            await cancelWhenGracefulShutdown {
+                for await _ in self.stopped {}
+            }
+            group.cancelAll()
+        }
+        otherContinuation.finish()
+        await channel.close()
+    }
+
+    /// Runs `body` with the link running (``run()`` beside it), then closes the link and waits for
+    /// ``run()`` to return, also when `body` throws.
+    public func running<T>(_ body: (SecureModemLink) async throws -> T) async rethrows -> T {
+        async let loop: Void = run()
+        let result: T
+        do {
+            result = try await body(self)
+        } catch {
+            await close()
+            await loop
+            throw error
+        }
+        await close()
+        await loop
+        return result
+    }
+
+    /// Incoming SMS: frames into the channel (deleted once their effect is saved), the rest handed on or left.
+    private func pump() async {
+        for await message in modem.incoming {
+            guard let frame = Self.frame(of: message, port: port, transport: kind) else {
+                if others == .handOn { otherContinuation.yield(message) }
+                continue
+            }
+            do {
+                let rejection = try await channel.receive(frame, from: message.sender)
+                if kind == .text, let rejection, Self.isForeign(rejection) {
+                    // Looked like a frame but is not ours: somebody's text. Never delete it.
                     if others == .handOn { otherContinuation.yield(message) }
                     continue
                 }
-                do {
-                    let rejection = try await channel.receive(frame, from: message.sender)
-                    if kind == .text, let rejection, Self.isForeign(rejection) {
-                        // Looked like a frame but is not ours: somebody's text. Never delete it.
-                        if others == .handOn { otherContinuation.yield(message) }
-                        continue
-                    }
-                    try await message.acknowledge()
-                } catch {
-                    continue  // state not saved or SMS not deleted: it is offered again / retransmitted
-                }
+                try await message.acknowledge()
+            } catch {
+                continue  // state not saved or SMS not deleted: it is offered again / retransmitted
             }
-            otherContinuation.finish()
-            await channel.close()
-          }
         }
-        return SecureModemLink(channel: channel, modem: modem, port: port, otherMessages: otherStream, pump: pump)
     }
 
     /// Whether a rejection means "not a frame of any session here" (rather than a duplicate or replay of ours).
@@ -123,9 +165,9 @@ public final class SecureModemLink: Sendable {
         await close()
     }
 
-    /// Stops feeding the channel and closes it.
+    /// Stops feeding the channel and closes it: ``run()`` returns.
     public func close() async {
-        pump.cancel()
+        stop.finish()
         await channel.close()
     }
 }

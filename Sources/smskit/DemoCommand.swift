@@ -53,54 +53,24 @@ struct DemoCommand: AsyncParsableCommand {
                                                   ackDelay: 0.5)
         var bankConfiguration = configuration
         bankConfiguration.role = .bank
-        let bank = try await SecureModemLink.open(
+        let bank = try await SecureModemLink(
             modem: try await Modem(port: bankPort, logger: quiet), identity: bankKey, store: nil,
             configuration: bankConfiguration, observer: { await air.record(from: "bank", $0) })
         // The client's key was enrolled out of band (at account opening), bound to its number.
         try await bank.channel.enrol(clientKey.publicKey, number: Self.clientNumber, customerID: "12345678")
-        let client = try await SecureModemLink.open(
+        let client = try await SecureModemLink(
             modem: try await Modem(port: clientPort, logger: quiet), identity: clientKey, store: nil,
             configuration: configuration, observer: { await air.record(from: "client", $0) })
 
         section("Over the air (every SMS the modems sent)")
         let replyText = "Balance of 12345678: 1,234.56 EUR on \(Self.today())"
-        let bankTask = Task { () -> ReceivedMessage? in
-            for await event in bank.channel.events {
-                guard case .message(let message) = event else { continue }
-                try? await bank.channel.commit(message.receipt)  // the bank's application has it: acknowledge
-                _ = try? await bank.channel.send(text: replyText, to: message.peer, number: message.from)
-                return message
+        let request = self.request, timeout = self.timeout
+        let (received, reply, requestCost) = try await bank.running { bank in
+            try await client.running { client in
+                try await Self.exchange(bank: bank, client: client, bankKey: bankKey.publicKey, request: request,
+                                        replyText: replyText, timeout: timeout)
             }
-            return nil
         }
-        let sent = try await client.channel.send(text: request, to: bankKey.publicKey, number: Self.bankNumber)
-        let clientTask = Task { () -> (ReceivedMessage?, MessageCost?) in
-            var reply: ReceivedMessage?
-            var cost: MessageCost?
-            for await event in client.channel.events {
-                switch event {
-                case .message(let m):
-                    reply = m
-                    try? await client.channel.commit(m.receipt)
-                case .delivered(let id, _, let c) where id == sent.messageID: cost = c
-                case .failed(let id, _) where id == sent.messageID: return (reply, nil)
-                case .unconfirmed(let id, _) where id == sent.messageID: return (reply, nil)
-                default: break
-                }
-                if reply != nil, cost != nil { return (reply, cost) }
-            }
-            return (reply, cost)
-        }
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            bankTask.cancel(); clientTask.cancel()
-            await bank.channel.close(); await client.channel.close()
-        }
-        let received = await bankTask.value
-        let (reply, requestCost) = await clientTask.value
-        try? await client.channel.flush()  // acknowledge the reply
-        _ = await Self.waitUntil(seconds: 5) { await bank.channel.unacknowledgedCount == 0 }
-        watchdog.cancel()
 
         let deliveries = await network.deliveryLog
         section("SMS-DELIVER PDUs the network handed to the modems")
@@ -127,7 +97,6 @@ struct DemoCommand: AsyncParsableCommand {
         let faultCount = await network.faultLog.count
         if faultCount > 0 { print("network faults injected: \(faultCount) (repaired by acknowledgements and retransmission)") }
 
-        await bank.close(); await client.close()
         await bank.modem.close(); await client.modem.close()
         await network.shutdown()
         guard received?.text == request, reply?.text == replyText else {
@@ -145,14 +114,53 @@ struct DemoCommand: AsyncParsableCommand {
         return f.string(from: Date())
     }
 
-    /// Polls `condition` on a short interval until it holds or `seconds` pass.
-    static func waitUntil(seconds: Double, _ condition: @Sendable () async -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
+    /// The bank answers the first request; the client sends it and waits for the reply and for its own
+    /// acknowledgement; then the bank waits for the client's acknowledgement of the reply. Everything
+    /// within `timeout` (then the channels are closed and what arrived is returned).
+    private static func exchange(bank: SecureModemLink, client: SecureModemLink, bankKey: PublicKey, request: String,
+                                 replyText: String, timeout: Duration) async throws
+        -> (ReceivedMessage?, ReceivedMessage?, MessageCost?) {
+        let bankTask = Task { () -> (ReceivedMessage, UInt64?)? in
+            for await event in bank.channel.events {
+                guard case .message(let message) = event else { continue }
+                try? await bank.channel.commit(message.receipt)  // the bank's application has it: acknowledge
+                let sent = try? await bank.channel.send(text: replyText, to: message.peer, number: message.from)
+                return (message, sent?.messageID)
+            }
+            return nil
         }
-        return await condition()
+        let sent = try await client.channel.send(text: request, to: bankKey, number: Self.bankNumber)
+        let clientTask = Task { () -> (ReceivedMessage?, MessageCost?) in
+            var reply: ReceivedMessage?
+            var cost: MessageCost?
+            for await event in client.channel.events {
+                switch event {
+                case .message(let m):
+                    reply = m
+                    try? await client.channel.commit(m.receipt)
+                case .delivered(let id, _, let c) where id == sent.messageID: cost = c
+                case .failed(let id, _) where id == sent.messageID: return (reply, nil)
+                case .unconfirmed(let id, _) where id == sent.messageID: return (reply, nil)
+                default: break
+                }
+                if reply != nil, cost != nil { return (reply, cost) }
+            }
+            return (reply, cost)
+        }
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            bankTask.cancel(); clientTask.cancel()
+            await bank.channel.close(); await client.channel.close()
+        }
+        defer { watchdog.cancel() }
+        let received = await bankTask.value
+        let (reply, requestCost) = await clientTask.value
+        try? await client.channel.flush()  // acknowledge the reply
+        if let replyID = received?.1 {
+            // The bank's side ends when the client's acknowledgement of the reply is in.
+            _ = await bank.channel.outcome(of: replyID, timeout: .seconds(5))
+        }
+        return (received?.0, reply, requestCost)
     }
 }
 

@@ -91,8 +91,8 @@ struct SecureCommand: AsyncParsableCommand {
             let modem = try await modemOptions.open(reconnect: true)
             let configuration = EndpointConfiguration(transport: kind, retry: retry, ackDelay: ackDelay, role: role,
                                                       enrolment: enrolment)
-            let link = try await SecureModemLink.open(modem: modem, identity: identity, store: file,
-                                                      configuration: configuration, port: appPort)
+            let link = try await SecureModemLink(modem: modem, identity: identity, store: file,
+                                                 configuration: configuration, port: appPort)
             try await prepare(link.channel)
             return (link, identity)
         }
@@ -169,20 +169,24 @@ struct SecureCommand: AsyncParsableCommand {
                 try await channel.pin(peerKey, number: number)
                 if enrolledFlag { try await channel.markIntroduced(peerKey) }
             }
-            let channel = link.channel
-            let sent = try await channel.send(text: text, to: peerKey, number: to)
-            let outcome = await channel.outcome(of: sent.messageID, timeout: .seconds(timeout), onRejected: { from, error in
-                Output.error("rejected frame from \(from): \(error)")
-            })
-            let status: Status
-            var cost = sent.cost
-            switch outcome {
-            case .delivered(let delivered): status = .delivered; cost = delivered
-            case .unconfirmed: status = .unconfirmed
-            case .failed: status = .failed
+            let text = self.text, timeout = self.timeout
+            let (status, cost) = try await link.running { link -> (Status, MessageCost?) in
+                let channel = link.channel
+                let sent = try await channel.send(text: text, to: peerKey, number: number)
+                let outcome = await channel.outcome(of: sent.messageID, timeout: .seconds(timeout), onRejected: { from, error in
+                    Output.error("rejected frame from \(from): \(error)")
+                })
+                let status: Status
+                var cost = sent.cost
+                switch outcome {
+                case .delivered(let delivered): status = .delivered; cost = delivered
+                case .unconfirmed: status = .unconfirmed
+                case .failed: status = .failed
+                }
+                if status == .failed, let error = await channel.lastTransmitError { Output.error("no SMS of the message went out: \(error)") }
+                await link.finish()
+                return (status, cost)
             }
-            if status == .failed, let error = await channel.lastTransmitError { Output.error("no SMS of the message went out: \(error)") }
-            await link.finish()
             await link.modem.close()
             let result = Result(status: status, delivered: status == .delivered, segments: cost?.segments ?? 0,
                                 wire_bytes: cost?.wireBytes ?? 0, overhead_bytes: cost?.overheadBytes ?? 0,
@@ -264,57 +268,59 @@ struct SecureCommand: AsyncParsableCommand {
             let (link, identity) = try await common.open(role: .bank, ackDelay: 1, retry: RetryPolicy(initialTimeout: 6, maximumAttempts: 6),
                                                          enrolment: EnrolmentPolicy(open: openEnrolment))
             if !common.json { Output.error("listening as \(identity.publicKey.fingerprint) (\(identity.publicKey.hex))") }
-            let limit = count
-            let json = common.json
-            let others = Task {
-                for await sms in link.otherMessages {
-                    let line = PlainLine(from: sms.sender, text: sms.text, data_hex: sms.data.map(Self.hex))
-                    if json { try? Output.json(line) } else { print("\(sms.sender) [plain SMS]: \(sms.text ?? "<binary>")") }
-                    fflush(nil)  // the line is out before the message is acknowledged
-                    try? await sms.acknowledge()
-                }
-            }
-            let reader = Task {
-                var seen = 0
-                for await event in link.channel.events {
-                    switch event {
-                    case .message(let m):
-                        let line = Line(from: m.from, text: m.text, sender_fingerprint: m.peer.fingerprint,
-                                        sender_public_key: m.peer.hex, trust: m.trust.rawValue, verified: m.verified,
-                                        replay_protected: m.replayProtected, customer_id: m.customerID)
-                        if json {
-                            try? Output.json(line)
-                        } else {
-                            print("\(m.from) [\(m.trust.rawValue) \(m.peer.fingerprint)]: \(m.text)")
+            let limit = count, json = common.json, timeout = self.timeout, linger = self.linger
+            await link.running { link in
+                await withDiscardingTaskGroup { group in
+                    group.addTask {  // ordinary SMS: printed, then deleted, so they never fill the SIM
+                        for await sms in link.otherMessages {
+                            let line = PlainLine(from: sms.sender, text: sms.text, data_hex: sms.data.map(Self.hex))
+                            if json { try? Output.json(line) } else { print("\(sms.sender) [plain SMS]: \(sms.text ?? "<binary>")") }
+                            fflush(nil)  // the line is out before the message is acknowledged
+                            try? await sms.acknowledge()
                         }
-                        fflush(nil)  // the line is out before the message is acknowledged
-                        try? await link.channel.commit(m.receipt)  // written out: now acknowledge it
-                        seen += 1
-                        if let limit, seen >= limit { return }
-                    case .rejected(let from, let error):
-                        Output.error("rejected frame from \(from): \(error)")
-                    default:
-                        continue
                     }
+                    if let timeout {
+                        group.addTask {
+                            try? await Task.sleep(for: .seconds(timeout))
+                            await link.channel.close()  // ends the reader below
+                        }
+                    }
+                    await Self.read(link.channel, limit: limit, json: json)
+                    // Send the handshake reply / acks now, then keep answering retransmissions (a lost ack
+                    // makes the sender repeat its message) for `linger` seconds.
+                    try? await link.channel.flush()
+                    try? await Task.sleep(for: .seconds(linger))
+                    group.cancelAll()
                 }
             }
-            var timer: Task<Void, Never>?
-            if let timeout {
-                timer = Task {
-                    try? await Task.sleep(for: .seconds(timeout))
-                    reader.cancel()
-                    await link.channel.close()
-                }
-            }
-            await reader.value
-            timer?.cancel()
-            // Send the handshake reply / acks now, then keep answering retransmissions (a lost ack makes the
-            // sender repeat its message) for `linger` seconds.
-            try? await link.channel.flush()
-            try? await Task.sleep(for: .seconds(linger))
-            others.cancel()
-            await link.close()
             await link.modem.close()
+        }
+
+        /// Prints each message, then commits it (so it is acknowledged only once its line is out), until
+        /// `limit` messages or the channel closes.
+        private static func read(_ channel: SecureChannel, limit: Int?, json: Bool) async {
+            var seen = 0
+            for await event in channel.events {
+                switch event {
+                case .message(let m):
+                    let line = Line(from: m.from, text: m.text, sender_fingerprint: m.peer.fingerprint,
+                                    sender_public_key: m.peer.hex, trust: m.trust.rawValue, verified: m.verified,
+                                    replay_protected: m.replayProtected, customer_id: m.customerID)
+                    if json {
+                        try? Output.json(line)
+                    } else {
+                        print("\(m.from) [\(m.trust.rawValue) \(m.peer.fingerprint)]: \(m.text)")
+                    }
+                    fflush(nil)  // the line is out before the message is acknowledged
+                    try? await channel.commit(m.receipt)  // written out: now acknowledge it
+                    seen += 1
+                    if let limit, seen >= limit { return }
+                case .rejected(let from, let error):
+                    Output.error("rejected frame from \(from): \(error)")
+                default:
+                    continue
+                }
+            }
         }
 
         static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }

@@ -112,24 +112,10 @@ struct GatewaySecureEndToEndTests {
 
         // 4. The client (SecureSMS over SecureModemLink, in this process, on the same state) gets it and acknowledges it.
         let modem = try await Modem(port: clientPort, logger: Logger(label: "client") { _ in SwiftLogNoOpLogHandler() })
-        let link = try await SecureModemLink.open(
+        let link = try await SecureModemLink(
             modem: modem, identity: keys.client, store: try StateFile(path: keys.clientState, identity: keys.client),
             configuration: EndpointConfiguration(ackDelay: 0.2, role: .client))
-        var received: ReceivedMessage?
-        let channel = link.channel
-        let guardTask = Task {  // a deadline, so a missing reply fails the test instead of hanging it
-            try await Task.sleep(for: .seconds(90))
-            await channel.close()
-        }
-        defer { guardTask.cancel() }
-        for await event in link.channel.events {
-            if case .message(let m) = event {
-                try await link.channel.commit(m.receipt)
-                try await link.channel.flush()
-                received = m
-                break
-            }
-        }
+        let received = try await link.running { link in try await receiveOne(on: link.channel) }
         #expect(received?.text == "balance: 42.00 EUR")
         #expect(received?.peer == keys.bank.publicKey)
 
@@ -215,27 +201,30 @@ func waitForInbox(_ rig: GatewayRig, _ predicate: ([[String: Any]]) -> Bool) asy
 /// continuing the CLI's state), commits it and sends the acknowledgement; nil if none came in 90 s.
 func clientReceive(port: String, keys: SecureKeys) async throws -> ReceivedMessage? {
     let modem = try await Modem(port: port, logger: Logger(label: "client") { _ in SwiftLogNoOpLogHandler() })
-    let link = try await SecureModemLink.open(
+    let link = try await SecureModemLink(
         modem: modem, identity: keys.client, store: try StateFile(path: keys.clientState, identity: keys.client),
         configuration: EndpointConfiguration(ackDelay: 0.2, role: .client))
-    let channel = link.channel
-    let guardTask = Task {  // a deadline, so a missing message fails the test instead of hanging it
+    let received = try await link.running { link in try await receiveOne(on: link.channel) }
+    await modem.close()
+    return received
+}
+
+/// The first message on `channel`, committed and acknowledged; nil if none came in 90 s (the channel is
+/// closed then, so a missing message fails the test instead of hanging it).
+func receiveOne(on channel: SecureChannel) async throws -> ReceivedMessage? {
+    let guardTask = Task {
         try await Task.sleep(for: .seconds(90))
         await channel.close()
     }
     defer { guardTask.cancel() }
-    var received: ReceivedMessage?
     for await event in channel.events {
         if case .message(let m) = event {
             try await channel.commit(m.receipt)
             try await channel.flush()
-            received = m
-            break
+            return m
         }
     }
-    await link.close()
-    await modem.close()
-    return received
+    return nil
 }
 
 @Suite("Gateway secure crash safety: kill -9 between the secure state commit and the inbox commit", .serialized)

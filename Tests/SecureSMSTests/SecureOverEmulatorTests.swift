@@ -1,8 +1,10 @@
 import ATModem
 import Foundation
+import Logging
 import ModemEmulator
 import SecureSMS
 import SecureTransport
+import ServiceLifecycle
 import Testing
 
 /// SecureSMS over real PTYs: the `Modem` driver talks AT to two emulated modems joined by the virtual network.
@@ -21,8 +23,11 @@ import Testing
                                                   ackDelay: 0.2)
         var bankConfiguration = configuration
         bankConfiguration.role = .bank
-        let client = try await SecureModemLink.open(modem: ma, identity: Fixtures.client, store: nil, configuration: configuration)
-        let bank = try await SecureModemLink.open(modem: mb, identity: Fixtures.bank, store: nil, configuration: bankConfiguration)
+        let client = try await SecureModemLink(modem: ma, identity: Fixtures.client, store: nil, configuration: configuration)
+        let bank = try await SecureModemLink(modem: mb, identity: Fixtures.bank, store: nil, configuration: bankConfiguration)
+        // Each runs until `shutdown` closes it (close() ends run()).
+        Task { await client.run() }
+        Task { await bank.run() }
         try await bank.channel.enrol(Fixtures.client.publicKey, number: "+15550001", customerID: "c-7")
         return (net, client, bank)
     }
@@ -179,8 +184,59 @@ import Testing
         await Self.shutdown(net, client, bank)
     }
 
+    /// Issue 13: the link is a `Service`. `init` starts nothing (a frame that arrives before `run()` stays
+    /// on the SIM); in a `ServiceGroup` it feeds the channel, and a graceful shutdown ends `run()`, finishes
+    /// `otherMessages` and closes the channel; `close()` before `run()` makes it return at once.
+    @Test func theLinkIsAServiceThatStartsInRunAndEndsOnGracefulShutdown() async throws {
+        let net = VirtualNetwork(seed: 7, faults: try Faults(parsing: ""), clock: InstantClock())
+        let a = try await net.addModem(number: "+15550001")
+        let b = try await net.addModem(number: "+15550002")
+        let ma = try await Modem(port: try #require(await a.portPath))
+        let mb = try await Modem(port: try #require(await b.portPath))
+        var bankConfiguration = EndpointConfiguration(ackDelay: 0.2)
+        bankConfiguration.role = .bank
+        let client = try await SecureModemLink(modem: ma, identity: Fixtures.client, store: nil, configuration: EndpointConfiguration(ackDelay: 0.2))
+        let bank = try await SecureModemLink(modem: mb, identity: Fixtures.bank, store: nil, configuration: bankConfiguration)
+        try await bank.channel.enrol(Fixtures.client.publicKey, number: "+15550001", customerID: "c-7")
+        let atBank = Self.collect(bank.channel)
+
+        let sent = try await client.channel.send(text: "before run", to: Fixtures.bank.publicKey, number: "+15550002")
+        let parked = await Self.wait(seconds: 10) { await b.storedMessages().count == sent.cost.map(\.segments) ?? 1 }
+        #expect(parked, "the frame waits on the bank's SIM while its link is not running")
+        #expect(await atBank.snapshot().0.isEmpty)
+
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .critical
+        let group = ServiceGroup(services: [client, bank], gracefulShutdownSignals: [], logger: quiet)
+        let running = Task { try await group.run() }
+        let arrived = await Self.wait(seconds: 30) { await atBank.snapshot().0.map(\.text) == ["before run"] }
+        #expect(arrived, "run() reads what arrived before it")
+        await group.triggerGracefulShutdown()
+        let ended = try await withTimeout(10) { try await running.value; return true }
+        #expect(ended == true, "graceful shutdown ends run()")
+        var others = bank.otherMessages.makeAsyncIterator()
+        #expect(await others.next() == nil, "otherMessages is finished")
+
+        let idle = try await SecureModemLink(modem: ma, identity: Fixtures.client, store: nil)
+        await idle.close()
+        #expect(try await withTimeout(5) { await idle.run(); return true } == true, "close() before run() makes it return at once")
+        await ma.close(); await mb.close()
+        await net.shutdown()
+    }
+
     actor Plain {
         var all: [String] = []
         func add(_ text: String) { all.append(text) }
+    }
+}
+
+/// `body`'s result, or nil when it takes longer than `seconds` (then it is cancelled).
+func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask { try? await Task.sleep(for: .seconds(seconds)); return nil }
+        let first = try await group.next() ?? nil
+        group.cancelAll()
+        return first
     }
 }
