@@ -216,17 +216,11 @@ public actor ATChannel: Service, WaitingActor {
 
     /// Queues `operation` and waits for its outcome; cancelling the task cancels it at once.
     private func perform(_ operation: ATCommandStateMachine.Operation, label: String) async -> Outcome {
-        if Task.isCancelled { return .failure(.cancelled(command: ATCommandStateMachine.redact(label))) }
         nextID &+= 1
         let id = nextID
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                waiters[id] = continuation
-                apply(machine.enqueue(id, operation))
-            }
-        } onCancel: {
-            Task { await self.cancel(id) }
-        }
+        return await suspend(cancelled: .failure(.cancelled(command: ATCommandStateMachine.redact(label))),
+                             register: { waiters[id] = $0; apply(machine.enqueue(id, operation)) },
+                             onCancel: { $0.cancel(id) })
     }
 
     private func cancel(_ id: UInt64) { apply(machine.cancel(id)) }
