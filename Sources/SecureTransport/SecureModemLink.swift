@@ -1,6 +1,7 @@
 import ATModem
 import SecureSMS
 import ServiceLifecycle
+import Synchronization
 
 /// What a `SecureModemLink` does with SMS that are not SecureSMS frames for it (ordinary texts, other
 /// applications' ports, a binary SMS on a text link).
@@ -56,6 +57,8 @@ public final class SecureModemLink: Service, Sendable {
     /// Finished by ``close()``: ends ``run()``.
     private let stopped: AsyncStream<Never>
     private let stop: AsyncStream<Never>.Continuation
+    /// Set by the first ``run()``: a second call returns at once instead of reading `stopped` twice.
+    private let started = Mutex(false)
 
     /// Builds the channel over `modem`; nothing runs until ``run()``.
     /// `observer`, if given, sees every outgoing SMS first (e.g. to print `FrameSummary` in a demo).
@@ -77,8 +80,12 @@ public final class SecureModemLink: Service, Sendable {
     /// Feeds the channel every incoming frame and runs its timers, in the caller's task, until the task
     /// is cancelled, the service group shuts down gracefully, ``close()`` is called, the channel is
     /// closed or the modem's incoming stream ends. Then it finishes ``otherMessages`` and closes the
-    /// channel. The modem stays open. Call it once.
+    /// channel. The modem stays open. Only the first call runs; a second one returns at once.
     public func run() async {
+        guard started.withLock({ (started: inout Bool) -> Bool in
+            defer { started = true }
+            return !started
+        }) else { return }
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await self.channel.run(maximumSleep: 60)

@@ -211,6 +211,7 @@ import Testing
         let running = Task { try await group.run() }
         let arrived = await Self.wait(seconds: 30) { await atBank.snapshot().0.map(\.text) == ["before run"] }
         #expect(arrived, "run() reads what arrived before it")
+        #expect(try await withTimeout(5) { await bank.run(); return true } == true, "a second run() returns at once")
         await group.triggerGracefulShutdown()
         let ended = try await withTimeout(10) { try await running.value; return true }
         #expect(ended == true, "graceful shutdown ends run()")
