@@ -4,6 +4,7 @@ import Testing
 import ModemEmulator
 import SerialPort
 @testable import ATModem
+import SMSKitTestSupport
 
 /// Opens a driver Modem on a virtual modem, following its PTY across unplug/replug.
 func openModem(on virtual: VirtualModem, configuration: Modem.Configuration = testConfiguration()) async throws -> Modem {

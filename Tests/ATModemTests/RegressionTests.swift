@@ -3,6 +3,7 @@ import Testing
 import SMSPDU
 import SerialPort
 @testable import ATModem
+import SMSKitTestSupport
 
 /// Issue 14: each test here failed on main before its fix (they use only APIs main already had, so they
 /// can be run against main's sources to see that).

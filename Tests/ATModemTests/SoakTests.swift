@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ModemEmulator
 @testable import ATModem
+import SMSKitTestSupport
 
 /// Issue 14 soak: 2,000 templated two-part messages (part 2 the same text for all, the phone's 8-bit
 /// references wrapping every 256 messages, many in the same second) from a virtual phone to a driver

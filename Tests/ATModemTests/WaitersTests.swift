@@ -1,5 +1,6 @@
 import Testing
 @testable import ATModem
+import SMSKitTestSupport
 
 /// A lock built the way `Modem`'s storage lock is: a flag and a `Waiters` list on an actor.
 private actor TicketLock: WaitingActor {

@@ -6,6 +6,7 @@ import SecureSMS
 import SecureTransport
 import ServiceLifecycle
 import Testing
+import SMSKitTestSupport
 
 /// SecureSMS over real PTYs: the `Modem` driver talks AT to two emulated modems joined by the virtual network.
 @Suite(.serialized) struct SecureOverEmulatorTests {
@@ -228,16 +229,5 @@ import Testing
     actor Plain {
         var all: [String] = []
         func add(_ text: String) { all.append(text) }
-    }
-}
-
-/// `body`'s result, or nil when it takes longer than `seconds` (then it is cancelled).
-func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask { try? await Task.sleep(for: .seconds(seconds)); return nil }
-        let first = try await group.next() ?? nil
-        group.cancelAll()
-        return first
     }
 }

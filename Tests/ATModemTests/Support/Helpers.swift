@@ -19,13 +19,3 @@ func testConfiguration(pin: String? = nil) -> Modem.Configuration {
                         retryDelay: .milliseconds(1))
 }
 
-/// Fails the test (by returning nil) if `body` takes longer than `seconds`: a hang guard only.
-func withTimeout<T: Sendable>(_ seconds: Double = 10, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask { try await Task.sleep(for: .seconds(seconds)); return nil }
-        let first = try await group.next() ?? nil
-        group.cancelAll()
-        return first
-    }
-}
