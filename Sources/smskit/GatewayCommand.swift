@@ -97,7 +97,7 @@ struct GatewayRun: AsyncParsableCommand {
     @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert.")
     var tlsKey: String?
 
-    @Option(help: "A SecureSMS key file (smskit keys generate): the bank identity for /v1/peers and secure messages (SQLite store only).")
+    @Option(help: "A SecureSMS key file (smskit keys generate): the bank identity for /v1/peers and secure messages (on PostgreSQL every host needs the same key).")
     var identity: String?
 
     @Option(name: .customLong("passphrase-file"), help: "The --identity passphrase (mode 0600); else $CREDENTIALS_DIRECTORY/smskit-passphrase, else SMSKIT_PASSPHRASE.")
@@ -151,11 +151,6 @@ struct GatewayRun: AsyncParsableCommand {
             }
         }
         let identityPath = identity ?? file.identity
-        if identityPath != nil, data.databaseURL(file) != nil {
-            Output.error("error: --identity (secure messaging) needs the SQLite store: secure state on PostgreSQL is future work. "
-                         + "Run secure messaging on a gateway without --database, or drop --identity")
-            throw ExitCode.validationFailure
-        }
         // The key is unlocked before anything opens, so a wrong passphrase stops the start at once.
         var bankIdentity: Identity?
         if let identityPath {
@@ -190,8 +185,13 @@ struct GatewayRun: AsyncParsableCommand {
         defer { lock?.release() }
         let sendBell = Doorbell()
         let inboxBell = Doorbell()
-        var secure: SecureMessaging?
-        if let bankIdentity, let sqlite = store as? SQLiteStore {
+        var secure: (any SecureMessagingService)?
+        if let bankIdentity, let postgres {
+            // Every host serves the secure API; one at a time runs the engine (docs/gateway.md, "Many hosts").
+            secure = ClusteredSecureMessaging(identity: bankIdentity, store: postgres, sendBell: sendBell, inboxBell: inboxBell,
+                                              logger: logger)
+            logger.notice("secure messaging on (cluster)", metadata: ["fingerprint": "\(bankIdentity.publicKey.fingerprint)"])
+        } else if let bankIdentity, let sqlite = store as? SQLiteStore {
             do {
                 let state = try SecureStateStoreFactory.make(store: sqlite, identity: bankIdentity)
                 secure = try await SecureMessaging(identity: bankIdentity, stateStore: state, store: sqlite, sendBell: sendBell,

@@ -140,9 +140,6 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
             if let b = r.baseDelay, b <= 0 { throw .configuration("\(path): retry.base_delay must be > 0") }
             if let m = r.maxAttempts, m < 1 { throw .configuration("\(path): retry.max_attempts must be ≥ 1") }
         }
-        if identity != nil, database != nil {
-            throw .configuration("\(path): identity (secure messaging) needs the SQLite store; secure state on PostgreSQL is future work — drop database or identity")
-        }
         if (tlsCert == nil) != (tlsKey == nil) {
             throw .configuration("\(path): tls_cert and tls_key go together: give both, or neither for plain HTTP")
         }

@@ -39,7 +39,7 @@ import Logging
 /// - Returns: A router for `Application(router:)` or `app.test(.router)`.
 public func makeGatewayRouter(store: any GatewayStore, runtime: any GatewayRuntime, configuration: APIConfiguration,
                               logger: Logger, integrations: GatewayIntegrations? = nil,
-                              metrics: GatewayMetrics? = nil, secure: SecureMessaging? = nil) -> Router<GatewayRequestContext> {
+                              metrics: GatewayMetrics? = nil, secure: (any SecureMessagingService)? = nil) -> Router<GatewayRequestContext> {
     let secureStore = secure == nil ? nil : store as? any SecureGatewayStore
     let routes = HealthController().routes
         + MetricsController(metrics: metrics, store: store, runtime: runtime).routes + OpenAPIController().routes

@@ -8,7 +8,7 @@ struct MessagesController: Sendable {
     let runtime: any GatewayRuntime
     let configuration: APIConfiguration
     /// Secure messaging (`--identity`), for `"secure": {"peer": …}`.
-    var secure: SecureMessaging? = nil
+    var secure: (any SecureMessagingService)? = nil
     var secureStore: (any SecureGatewayStore)? = nil
 
     var routes: [APIRoute] {

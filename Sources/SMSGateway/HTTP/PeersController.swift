@@ -5,7 +5,7 @@ import Hummingbird
 /// `POST /v1/peers`, `GET /v1/peers`, `GET /v1/peers/{id}`, `DELETE /v1/peers/{id}`: the customer
 /// keys the gateway's bank identity accepts (gateways started with `--identity`; 404 `secure-not-configured` otherwise).
 struct PeersController: Sendable {
-    let secure: SecureMessaging?
+    let secure: (any SecureMessagingService)?
     let store: (any SecureGatewayStore)?
     let configuration: APIConfiguration
 
@@ -18,7 +18,7 @@ struct PeersController: Sendable {
         ]
     }
 
-    private func require() throws(GatewayError) -> (SecureMessaging, any SecureGatewayStore) {
+    private func require() throws(GatewayError) -> (any SecureMessagingService, any SecureGatewayStore) {
         guard let secure, let store else { throw .secureNotConfigured }
         return (secure, store)
     }

@@ -12,6 +12,33 @@ public protocol InboundFrameHandler: Sendable {
     func receiveFrame(_ bytes: [UInt8], from sender: String, modem: String, modemNumber: String?) async -> Bool
 }
 
+/// What the HTTP API and the modem workers use of secure messaging: ``SecureMessaging`` on one host
+/// (SQLite), ``ClusteredSecureMessaging`` on many (PostgreSQL).
+public protocol SecureMessagingService: Sendable {
+    /// The gateway's bank identity (public half).
+    var publicKey: PublicKey { get }
+    /// Where modem workers hand the frames they receive.
+    var frameHandler: any InboundFrameHandler { get }
+    /// Runs the engine (or waits to run it) until cancelled.
+    func run() async
+    /// A secure message was committed (`POST /v1/messages`): wake the sealer.
+    func messageAccepted()
+    /// Enrols a key. - Throws: ``GatewayError``.
+    func enrol(_ request: EnrolPeerRequest) async throws -> PeerResource
+    /// Revokes and removes a peer. - Throws: ``GatewayError/notFound(kind:id:)``.
+    func remove(id: String) async throws
+}
+
+/// The frames other hosts received, waiting in a shared database for the engine (PostgreSQL).
+public protocol SharedFrameQueue: Sendable {
+    /// The oldest waiting frames, in arrival order.
+    func inboundFrames(limit: Int) async throws -> [InboundFrame]
+    /// Removes a frame whose effect the engine committed.
+    func deleteInboundFrame(id: Int64) async throws
+}
+
+extension PostgresStore: SharedFrameQueue {}
+
 /// Secure messaging in the gateway (`smskit gateway --identity bank.key`): one bank-role
 /// `SecureChannel` over the gateway's store and scheduler.
 ///
@@ -28,7 +55,7 @@ public protocol InboundFrameHandler: Sendable {
 ///
 /// Events and seals are handled by one loop, in order, so an acknowledgement is never matched
 /// before the seal that it acknowledges was recorded.
-public actor SecureMessaging {
+public actor SecureMessaging: SecureMessagingService {
     /// SecureSMS's application port (`SecureModemLink.defaultPort`).
     public static let port = 9_208
 
@@ -42,6 +69,9 @@ public actor SecureMessaging {
     private let work: AsyncStream<Work>
     private let workContinuation: AsyncStream<Work>.Continuation
     private let forwarder: Task<Void, Never>
+    /// In a cluster: the frames every host received, and the bell rung for secure work (nil on one host).
+    private let shared: (any SharedFrameQueue)?
+    private let wake: Doorbell?
     /// The modem a sender's frames last came in on (the inbox entry's `modem` and `to`).
     private var lastModem: [String: (id: String, number: String?)] = [:]
 
@@ -57,9 +87,13 @@ public actor SecureMessaging {
     }
 
     /// Opens the engine over `stateStore` (nil: in memory; messages delivered but never committed are reported again).
+    /// In a cluster, `shared` holds the frames every host received and `wake` rings when another host
+    /// committed secure work (a message, a peer change, a frame); the engine then takes it from the store.
     public init(identity: Identity, stateStore: (any SecureStateStore)?, store: any SecureGatewayStore, sendBell: Doorbell,
                 inboxBell: Doorbell, configuration: EndpointConfiguration = SecureMessaging.defaultConfiguration,
-                logger: Logger) async throws(SecureSMSError) {
+                logger: Logger, shared: (any SharedFrameQueue)? = nil, wake: Doorbell? = nil) async throws(SecureSMSError) {
+        self.shared = shared
+        self.wake = wake
         self.identity = identity
         self.publicKey = identity.publicKey
         self.store = store
@@ -98,6 +132,9 @@ public actor SecureMessaging {
         let channel = self.channel
         await withDiscardingTaskGroup { group in
             group.addTask { await channel.run(maximumSleep: 60) }
+            if let wake {
+                group.addTask { await self.clusterLoop(wake) }
+            }
             await withTaskCancellationHandler {
                 for await item in work {
                     switch item {
@@ -118,6 +155,36 @@ public actor SecureMessaging {
     /// Wakes the sealer: a secure message was committed.
     public nonisolated func messageAccepted() {
         workContinuation.yield(.seal(accepted: true))
+    }
+
+    /// In a cluster: whenever another host (or this one) commits secure work, takes the frames that
+    /// wait, finishes peer changes, and wakes the sealer. Also every 30 s, in case a `NOTIFY` was lost.
+    private func clusterLoop(_ wake: Doorbell) async {
+        while !Task.isCancelled {
+            let generation = await wake.generation
+            await drainSharedFrames()
+            if let unfinished = await retrying("read unfinished peers", { try await self.store.unfinishedPeers() }) {
+                for peer in unfinished { await finish(peer) }
+            }
+            workContinuation.yield(.seal(accepted: false))
+            await wake.wait(since: generation, timeout: .seconds(30))
+        }
+    }
+
+    /// Feeds the frames waiting in the shared database to the engine, oldest first; each is removed
+    /// once the engine committed its effect (a frame fed twice after a crash is a replay the engine drops).
+    private func drainSharedFrames() async {
+        guard let shared else { return }
+        while !Task.isCancelled {
+            guard let frames = await retrying("read waiting secure frames", { try await shared.inboundFrames(limit: 64) }) else { return }
+            for frame in frames {
+                guard await receiveFrame(frame.bytes, from: frame.sender, modem: frame.modem, modemNumber: frame.modemNumber) else {
+                    return  // the engine's state was not saved (lease lost, database gone): the frame waits
+                }
+                _ = await retrying("remove a taken secure frame") { try await shared.deleteInboundFrame(id: frame.id) }
+            }
+            if frames.count < 64 { return }
+        }
     }
 
     // MARK: - Inbound

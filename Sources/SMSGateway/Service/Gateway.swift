@@ -48,11 +48,11 @@ public final class Gateway: Service, GatewayRuntime {
     private let phones: (any PhoneNetwork)?
     private let hotPlug: HotPlugAttacher?
     /// Secure messaging (`--identity`): frames go to it, and it runs beside the workers.
-    public let secure: SecureMessaging?
+    public let secure: (any SecureMessagingService)?
 
     /// Creates the gateway; nothing runs before ``run()``.
     public init(settings: Settings, store: any GatewayStore, phones: (any PhoneNetwork)? = nil,
-                hotPlug: HotPlugAttacher? = nil, secure: SecureMessaging? = nil, sendBell: Doorbell = Doorbell(),
+                hotPlug: HotPlugAttacher? = nil, secure: (any SecureMessagingService)? = nil, sendBell: Doorbell = Doorbell(),
                 inboxBell: Doorbell = Doorbell(), logger: Logger) {
         self.settings = settings
         self.sendBell = sendBell

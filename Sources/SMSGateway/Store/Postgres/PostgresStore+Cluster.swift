@@ -116,6 +116,7 @@ actor PGSession {
     private var task: Task<Void, Never>?
     private var sendBell: Doorbell?
     private var inboxBell: Doorbell?
+    private var secureBell: Doorbell?
     private var pending: TxNotes = []
     private let outbox = Doorbell()
 
@@ -149,6 +150,12 @@ actor PGSession {
         inboxBell = inbox
     }
 
+    /// The bell rung for secure work (``TxNotes/secure``), on this host and from the others.
+    func setSecureBell(_ bell: Doorbell) { secureBell = bell }
+
+    /// Rings the secure bell here (this host's own `NOTIFY`s are not delivered back to it).
+    func ringSecure() async { await secureBell?.ring() }
+
     /// Records work committed by this process, for the notifier to announce.
     func announce(_ notes: TxNotes) async {
         pending.formUnion(notes)
@@ -169,7 +176,8 @@ actor PGSession {
                 await outbox.wait(since: generation, timeout: .seconds(5))
                 continue
             }
-            for (note, kind) in [(TxNotes.send, "send"), (TxNotes.inbox, "inbox"), (TxNotes.outbox, "outbox")] where notes.contains(note) {
+            for (note, kind) in [(TxNotes.send, "send"), (TxNotes.inbox, "inbox"), (TxNotes.outbox, "outbox"),
+                                (TxNotes.secure, "secure")] where notes.contains(note) {
                 do {
                     try await client.query("SELECT pg_notify(\(Self.channel), \(kind + " " + holder))")
                 } catch {
@@ -187,6 +195,7 @@ actor PGSession {
         case "send": await sendBell?.ring()
         case "inbox": await inboxBell?.ring()
         case "outbox": await OutboxBell.shared.ring()
+        case "secure": await secureBell?.ring()
         default: break
         }
     }

@@ -106,7 +106,7 @@ extension PostgresStore {
             let t = now.timeIntervalSince1970
             guard let row = try await tx.one("""
                 SELECT * FROM messages m
-                WHERE m.status IN ('queued', 'scheduled') AND m.available_at <= ?
+                WHERE m.status IN ('queued', 'scheduled') AND m.available_at <= ? AND m.secure_role IS DISTINCT FROM 'message'
                   AND (m.expires_at IS NULL OR m.expires_at > ?)
                   AND (m.modem IS NULL OR m.modem = ?)
                   AND (m.pinned IS NULL OR m.pinned = ? OR m.pinned = ?)
@@ -299,7 +299,8 @@ extension PostgresStore {
     public func nextDue(now: Date) async throws -> Date? {
         try await read { tx in
             guard let r = try await tx.one("""
-                SELECT (SELECT MIN(available_at) FROM messages WHERE status IN ('queued','scheduled')) AS a,
+                SELECT (SELECT MIN(available_at) FROM messages WHERE status IN ('queued','scheduled')
+                            AND secure_role IS DISTINCT FROM 'message') AS a,
                        (SELECT MIN(avoid_until) FROM messages WHERE status = 'queued' AND avoid_until IS NOT NULL AND avoid_until > ?) AS b,
                        (SELECT MIN(expires_at) FROM messages WHERE status IN ('queued','scheduled') AND expires_at IS NOT NULL) AS e
                 """, [now.timeIntervalSince1970]) else { return nil }

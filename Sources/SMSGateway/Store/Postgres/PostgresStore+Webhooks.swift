@@ -218,6 +218,7 @@ extension PostgresStore {
             return
         }
         guard let messageID else { return }
+        if messageID.hasPrefix("frm_") { return }  // a secure message's frame: its message reports, not the frame
         var status: MessageStatus?
         var buffered = false
         if type.hasPrefix("message.") {

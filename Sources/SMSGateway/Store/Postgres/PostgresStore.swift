@@ -170,6 +170,7 @@ public final class PostgresStore: ClusteredStore {
                     return (value, tx.notes)
                 }
                 if notes.contains(.outbox) { await OutboxBell.shared.ring() }
+                if notes.contains(.secure) { await session.ringSecure() }
                 if !notes.isEmpty { await session.announce(notes) }
                 return value
             } catch {
@@ -274,12 +275,12 @@ public final class PostgresStore: ClusteredStore {
 
     public func messages(status: MessageStatus?, after: String?, limit: Int) async throws -> [MessageResource] {
         try await read(consistent: true) { tx in
-            var clauses: [String] = []
+            // Frames of secure messages are SMS of the gateway's own, not the API's: not listed.
+            var clauses: [String] = ["m.secure_role IS DISTINCT FROM 'frame'"]
             var args: [any PGBindable] = []
             if let status { clauses.append("m.status = ?"); args.append(status.rawValue) }
             if let after { clauses.append("m.id > ?"); args.append(after) }
-            return try await Self.resources(tx, where: clauses.isEmpty ? "TRUE" : clauses.joined(separator: " AND "), args,
-                                            limit: max(1, limit))
+            return try await Self.resources(tx, where: clauses.joined(separator: " AND "), args, limit: max(1, limit))
         }
     }
 
@@ -287,10 +288,11 @@ public final class PostgresStore: ClusteredStore {
         try await write { tx in
             // FOR UPDATE: a claim on another host either took the row first (then it is `sending`
             // here) or waits and finds it canceled.
-            guard let row = try await tx.one("SELECT seq, status FROM messages WHERE id = ? FOR UPDATE", [id]) else {
+            guard let row = try await tx.one("SELECT seq, status, secure_state FROM messages WHERE id = ? FOR UPDATE", [id]) else {
                 throw GatewayError.notFound(kind: "message", id: id)
             }
-            let status = MessageStatus(rawValue: try row["status"]) ?? .unknown
+            var status = MessageStatus(rawValue: try row["status"]) ?? .unknown
+            if (try row["secure_state"] as String?) == "sealing" { status = .sending }  // the engine is sealing it now
             let seq: Int64 = try row["seq"]
             let written: Int = try await tx.scalar("SELECT COUNT(*) FROM parts WHERE message_seq = ? AND status != 'pending'", [seq]) ?? 0
             guard status == .queued || status == .scheduled, written == 0 else {
@@ -443,7 +445,10 @@ public final class PostgresStore: ClusteredStore {
                 attempts: try r["attempts"], metadata: metadata,
                 createdAt: Date(timeIntervalSince1970: try r["created_at"]), updatedAt: Date(timeIntervalSince1970: try r["updated_at"]),
                 sendAt: SQLiteStore.date(try r["send_at"]), sentAt: SQLiteStore.date(try r["sent_at"]),
-                deliveredAt: SQLiteStore.date(try r["delivered_at"]), expiresAt: SQLiteStore.date(try r["expires_at"]))
+                deliveredAt: SQLiteStore.date(try r["delivered_at"]), expiresAt: SQLiteStore.date(try r["expires_at"]),
+                secure: (try r["secure_role"] as String?) == "message"
+                    ? SecureMessageInfo(peer: (try r["secure_peer"] as String?) ?? "", state: (try r["secure_state"] as String?) ?? "pending")
+                    : nil)
         }
     }
 
@@ -454,7 +459,12 @@ public final class PostgresStore: ClusteredStore {
             id: try r["id"], cursor: try r["cursor"], from: try r["sender"], to: try r["to_number"], modem: try r["modem"],
             text: try r["text"], dataHex: try r["data_hex"], ports: dst.flatMap { d in src.map { Ports(dst: d, src: $0) } },
             receivedAt: Date(timeIntervalSince1970: try r["received_at"]), parts: try r["parts"],
-            receivedParts: received.split(separator: ",").compactMap { Int($0) }, complete: try r["complete"])
+            receivedParts: received.split(separator: ",").compactMap { Int($0) }, complete: try r["complete"],
+            secure: try (try r["secure_key"] as String?).map {
+                SecureInboxInfo(peer: try r["secure_peer"], publicKey: $0, verified: (try r["secure_verified"] as Bool?) ?? false,
+                                replayProtected: (try r["secure_replay_protected"] as Bool?) ?? false,
+                                customerID: try r["secure_customer"])
+            })
     }
 }
 

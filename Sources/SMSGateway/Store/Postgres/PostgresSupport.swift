@@ -58,6 +58,9 @@ struct TxNotes: OptionSet, Sendable {
     static let inbox = TxNotes(rawValue: 2)
     /// Outbox deliveries were committed (webhooks, callbacks, Kannel forwarding).
     static let outbox = TxNotes(rawValue: 4)
+    /// Work for the secure engine (a secure message accepted, a peer to enrol or revoke, a frame
+    /// received), or a peer change another host waits for. Rung on this host too.
+    static let secure = TxNotes(rawValue: 8)
 }
 
 /// One connection inside one transaction: statements take `?` placeholders.
