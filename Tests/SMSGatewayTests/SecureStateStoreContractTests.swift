@@ -6,29 +6,40 @@ import SecureStateSQLite
 import Testing
 @testable import SMSGateway
 
-/// The backends of `SecureStateStore`: the client/CLI file, the in-memory store and the gateway's SQLite.
+/// The backends of `SecureStateStore`: the client/CLI file, the in-memory store, the gateway's SQLite
+/// and the cluster's PostgreSQL (when a server is there).
 enum SecureStoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case memory, file, sqlite
+    case memory, file, sqlite, postgres
     var testDescription: String { rawValue }
     var persists: Bool { self != .memory }
 
-    /// A store in `dir` for `identity` (reopening the same files when called again).
-    func open(_ dir: String, _ identity: Identity) throws -> any SecureStateStore {
+    /// The backends this machine can run.
+    static var available: [SecureStoreBackend] { postgresTestURL == nil ? [.memory, .file, .sqlite] : allCases }
+
+    /// A store in `dir` for `identity` (reopening the same data when called again: PostgreSQL's
+    /// schema is named after `dir`, and a reopen is a restart under the same node name).
+    func open(_ dir: String, _ identity: Identity) async throws -> any SecureStateStore {
         switch self {
-        case .memory: MemoryStateStore()
-        case .file: try StateFile(path: dir + "/bank.state", identity: identity)
+        case .memory: return MemoryStateStore()
+        case .file: return try StateFile(path: dir + "/bank.state", identity: identity)
         case .sqlite:
             // The gateway's own schema (migration v4 creates the secure tables).
-            try { () throws -> SQLiteSecureStateStore in
-                let queue = try DatabaseQueue(path: dir + "/gateway.sqlite")
-                try Schema.migrator.migrate(queue)
-                return try SQLiteSecureStateStore(writer: queue, identity: identity)
-            }()
+            let queue = try DatabaseQueue(path: dir + "/gateway.sqlite")
+            try Schema.migrator.migrate(queue)
+            return try SQLiteSecureStateStore(writer: queue, identity: identity)
+        case .postgres:
+            let url = try #require(postgresTestURL)
+            let schema = "sec_" + String(UInt64(bitPattern: Int64(dir.hashValue)), radix: 16)
+            let store = try await PostgresStore.open(url: url, options: .init(node: "contract-" + schema, maxConnections: 2,
+                                                                              schema: schema, joinCluster: false),
+                                                     logger: quietLogger)
+            let epoch = try #require(try await store.takeSecureEngine(now: Date()))
+            return try await PostgresSecureStateStore(store: store, identity: identity, epoch: epoch)
         }
     }
 }
 
-@Suite("SecureStateStore contract: memory, file, SQLite")
+@Suite("SecureStateStore contract: memory, file, SQLite, PostgreSQL")
 struct SecureStateStoreContractTests {
     static let bank = try! Identity.generate(seed: [UInt8](repeating: 0xB0, count: 32))
     static let alice = try! Identity.generate(seed: [UInt8](repeating: 0xA1, count: 32))
@@ -74,10 +85,10 @@ struct SecureStateStoreContractTests {
         return bank
     }
 
-    @Test(arguments: SecureStoreBackend.allCases) func queriesFindExactlyTheirPeers(backend: SecureStoreBackend) async throws {
+    @Test(arguments: SecureStoreBackend.available) func queriesFindExactlyTheirPeers(backend: SecureStoreBackend) async throws {
         let dir = try TempDir("secure-store")
         defer { dir.remove() }
-        let store = try backend.open(dir.path, Self.bank)
+        let store = try await backend.open(dir.path, Self.bank)
         _ = try await Self.populate(store)
         func keys(_ query: StateQuery) async throws -> Set<PublicKey> { Set(try await store.read(query).peers.map(\.key)) }
         let (a, b, u) = (Self.alice.publicKey, Self.bob.publicKey, Self.stranger.publicKey)
@@ -99,10 +110,10 @@ struct SecureStateStoreContractTests {
         #expect(try await store.summary().outstanding == 0)
     }
 
-    @Test(arguments: SecureStoreBackend.allCases) func commitsTimersRemovalAndExpiry(backend: SecureStoreBackend) async throws {
+    @Test(arguments: SecureStoreBackend.available) func commitsTimersRemovalAndExpiry(backend: SecureStoreBackend) async throws {
         let dir = try TempDir("secure-store")
         defer { dir.remove() }
-        let store = try backend.open(dir.path, Self.bank)
+        let store = try await backend.open(dir.path, Self.bank)
         var bank = try await Self.populate(store)
         // The application commits Alice's message; the tick then sends the reply and holds no inbox.
         let pending = try await store.read(StateQuery(holdingInbox: true))
@@ -133,21 +144,21 @@ struct SecureStateStoreContractTests {
         #expect(try await store.read(StateQuery(keys: [Self.alice.publicKey])).peers.count == 1)
     }
 
-    @Test(arguments: SecureStoreBackend.allCases.filter(\.persists)) func reopensAndRefusesAnotherIdentity(backend: SecureStoreBackend) async throws {
+    @Test(arguments: SecureStoreBackend.available.filter(\.persists)) func reopensAndRefusesAnotherIdentity(backend: SecureStoreBackend) async throws {
         let dir = try TempDir("secure-store")
         defer { dir.remove() }
         var before: StateSnapshot
         do {
-            let store = try backend.open(dir.path, Self.bank)
+            let store = try await backend.open(dir.path, Self.bank)
             _ = try await Self.populate(store)
             before = try await store.read(StateQuery(keys: [Self.alice.publicKey, Self.bob.publicKey, Self.stranger.publicKey]))
         }
-        let reopened = try backend.open(dir.path, Self.bank)
+        let reopened = try await backend.open(dir.path, Self.bank)
         var after = try await reopened.read(StateQuery(keys: [Self.alice.publicKey, Self.bob.publicKey, Self.stranger.publicKey]))
         before.peers.sort { $0.key.hex < $1.key.hex }
         after.peers.sort { $0.key.hex < $1.key.hex }
         #expect(after == before)
-        #expect(throws: SecureSMSError.self) { _ = try backend.open(dir.path, Self.alice) }
+        await #expect(throws: SecureSMSError.self) { _ = try await backend.open(dir.path, Self.alice) }
         // Nothing of the state is in clear: not the customer id, not the message, not a chain.
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
         for name in files {
@@ -155,6 +166,59 @@ struct SecureStateStoreContractTests {
             #expect(bytes.range(of: Data("customer-".utf8)) == nil, "\(name)")
             #expect(bytes.range(of: Data("hello from alice".utf8)) == nil, "\(name)")
         }
+    }
+
+    /// The cluster's one-writer rule: the engine lease's epoch fences every write of the state.
+    @Test(.enabled(if: postgresTestURL != nil, "SMSKIT_TEST_POSTGRES_URL is not set: scripts/test.sh starts a throwaway PostgreSQL and sets it"))
+    func aHostThatLostTheSecureEngineLeaseCannotWriteTheState() async throws {
+        let url = try #require(postgresTestURL)
+        let schema = "fence_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        func host(_ name: String) async throws -> PostgresStore {
+            try await PostgresStore.open(url: url, options: .init(node: name, leaseTimeout: .seconds(1), maxConnections: 2, schema: schema),
+                                         logger: quietLogger)
+        }
+        let a = try await host("fence-a"), b = try await host("fence-b")
+        let epochA = try #require(try await a.takeSecureEngine(now: Date()))
+        #expect(try await b.takeSecureEngine(now: Date()) == nil, "a live holder keeps the engine")
+        let stateA = try await PostgresSecureStateStore(store: a, identity: Self.bank, epoch: epochA)
+        _ = try await Self.populate(stateA)
+        #expect(try await a.renewSecureEngine(epoch: epochA))
+
+        // A stalls past the lease timeout; B takes the engine with the next epoch.
+        var epochB: Int64?
+        let deadline = ContinuousClock.now + .seconds(10)
+        while epochB == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            epochB = try await b.takeSecureEngine(now: Date())
+        }
+        let taken = try #require(epochB)
+        #expect(taken == epochA + 1)
+        let stateB = try await PostgresSecureStateStore(store: b, identity: Self.bank, epoch: taken)
+
+        // A's late write is refused and changes nothing; its lease cannot be renewed.
+        let before = try await stateB.read(StateQuery(keys: [Self.alice.publicKey], totals: true))
+        var late = before.counters
+        late.nextMessageID += 1000
+        do {
+            try await stateA.write(StateChanges(counters: late))
+            Issue.record("a write under a lost lease went through")
+        } catch {
+            #expect("\(error)".contains("no longer holds the secure engine"), "\(error)")
+        }
+        await #expect(throws: SecureSMSError.self) {
+            try await stateA.expire(unverifiedIdleBefore: 1e12, firstContactsBefore: 1e12)
+        }
+        #expect(try await a.renewSecureEngine(epoch: epochA) == false)
+        let after = try await stateB.read(StateQuery(keys: [Self.alice.publicKey], totals: true))
+        #expect(after == before, "the state is what B took over")
+        #expect(after.peers.map(\.key) == [Self.alice.publicKey], "the state is shared: B reads what A wrote")
+        // The new holder writes.
+        var next = after.counters
+        next.nextMessageID += 1
+        try await stateB.write(StateChanges(counters: next))
+        #expect(try await stateB.read(StateQuery()).counters == next)
+        await a.close()
+        await b.close()
     }
 
     /// A sealed row moved to another peer's key, or modified, does not open.
