@@ -13,7 +13,7 @@ import Yams
 /// # lease_timeout: 15           # seconds a modem lease lives without a heartbeat
 /// # tls_cert: /etc/smskit/tls/cert.pem   # serve the API over HTTPS (both or neither)
 /// # tls_key: /etc/smskit/tls/key.pem
-/// # identity: /etc/smskit/bank.key        # SecureSMS bank identity: /v1/peers and secure messages (SQLite only)
+/// # identity: /etc/smskit/bank.key        # SecureSMS bank identity: /v1/peers and secure messages (same key on every host)
 /// # passphrase_file: /etc/smskit/bank.pass   # else $CREDENTIALS_DIRECTORY/smskit-passphrase or SMSKIT_PASSPHRASE
 /// max_segments: 10
 /// reassembly_timeout: 600     # seconds
@@ -76,7 +76,7 @@ public struct GatewayConfigFile: Sendable, Codable, Equatable {
     public var tlsKey: String?
     /// Longest `wait` of `GET /v1/inbox`, in seconds (default 60); a longer one is shortened to it.
     public var maxLongPoll: Double?
-    /// A SecureSMS key file (`smskit keys generate`): the bank identity of secure messaging (SQLite only).
+    /// A SecureSMS key file (`smskit keys generate`): the bank identity of secure messaging (on PostgreSQL, the same on every host).
     public var identity: String?
     /// The file holding the identity's passphrase (mode 0600).
     public var passphraseFile: String?

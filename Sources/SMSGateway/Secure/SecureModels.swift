@@ -135,7 +135,7 @@ public struct SecureInboxRecord: Sendable, Equatable {
     public var customerID: String?
 }
 
-/// The part of the store secure messaging needs (SQLite only for now: ``SQLiteStore``).
+/// The part of the store secure messaging needs (``SQLiteStore``, ``PostgresStore``).
 ///
 /// Every method is one transaction. Peers: a row is written `enrolling` before the engine enrols
 /// the key and marked `enrolled` after; a DELETE marks it `revoking`, revokes the key in the engine,
