@@ -4,7 +4,7 @@ import SMSPDU
 import SecureSMS
 
 /// The SecureSMS engine's state in the cluster's PostgreSQL database: the rows of
-/// ``SQLiteSecureStateStore`` (one sealed row per peer plus its lookup index, the identity-wide
+/// `SQLiteSecureStateStore` (one sealed row per peer plus its lookup index, the identity-wide
 /// counters, first-contact times per number), shared by every host.
 ///
 /// - **One writer, fenced**: only the host holding the secure engine's lease runs the engine
