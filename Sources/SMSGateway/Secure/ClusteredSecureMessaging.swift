@@ -174,6 +174,7 @@ public actor ClusteredSecureMessaging: SecureMessagingService {
     private func awaitEngine(_ id: String, _ what: String, _ done: @Sendable (PeerResource?) -> Bool) async throws {
         let deadline = ContinuousClock.now + confirmTimeout
         while true {
+            try Task.checkCancellation()
             let generation = await wake.generation
             if done(try await store.peer(id: id)) { return }
             let left = deadline - .now

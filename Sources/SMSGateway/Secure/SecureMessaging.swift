@@ -118,14 +118,13 @@ public actor SecureMessaging: SecureMessagingService {
     /// Finishes what a crash interrupted (seals, enrolments, deletions), then handles engine events and
     /// seals until cancelled.
     public func run() async {
-        do {
-            let unknown = try await store.recoverSecure(now: Date())
-            if unknown > 0 {
-                logger.warning("secure messages interrupted while sealing are unknown", metadata: ["count": "\(unknown)"])
-            }
-            for peer in try await store.unfinishedPeers() { await finish(peer) }
-        } catch {
-            logger.error("secure recovery failed; retried at the next start", metadata: ["error": "\(error)"])
+        // Retried until it succeeds: in a cluster the next start may be the next failover.
+        if let unknown = await retrying("recover interrupted secure seals", { try await self.store.recoverSecure(now: Date()) }),
+           unknown > 0 {
+            logger.warning("secure messages interrupted while sealing are unknown", metadata: ["count": "\(unknown)"])
+        }
+        if let unfinished = await retrying("read unfinished peers", { try await self.store.unfinishedPeers() }) {
+            for peer in unfinished { await finish(peer) }
         }
         workContinuation.yield(.seal(accepted: false))
         let continuation = workContinuation
@@ -162,10 +161,11 @@ public actor SecureMessaging: SecureMessagingService {
     private func clusterLoop(_ wake: Doorbell) async {
         while !Task.isCancelled {
             let generation = await wake.generation
-            await drainSharedFrames()
+            // Peers first: a new peer's first frame must find it enrolled.
             if let unfinished = await retrying("read unfinished peers", { try await self.store.unfinishedPeers() }) {
                 for peer in unfinished { await finish(peer) }
             }
+            await drainSharedFrames()
             workContinuation.yield(.seal(accepted: false))
             await wake.wait(since: generation, timeout: .seconds(30))
         }
@@ -348,8 +348,10 @@ public actor SecureMessaging: SecureMessagingService {
     }
 
     /// Completes an enrolment or a deletion a crash interrupted.
-    private func finish(_ peer: PeerResource) async {
+    private func finish(_ listed: PeerResource) async {
         do {
+            // Re-read: a DELETE may have turned an `enrolling` peer into `revoking` since it was listed.
+            guard let peer = try await store.peer(id: listed.id) else { return }
             switch peer.state {
             case "enrolling":
                 guard let key = try? PublicKey(hex: peer.publicKey) else { return }
@@ -360,7 +362,7 @@ public actor SecureMessaging: SecureMessagingService {
             default: break
             }
         } catch {
-            logger.error("could not finish a peer change", metadata: ["peer": "\(peer.id)", "error": "\(error)"])
+            logger.error("could not finish a peer change", metadata: ["peer": "\(listed.id)", "error": "\(error)"])
         }
     }
 

@@ -32,7 +32,9 @@ extension PostgresStore: SecureGatewayStore {
 
     public func markPeer(id: String, state: String, now: Date) async throws {
         try await write { tx in
-            try await tx.exec("UPDATE gateway_peers SET state = ?, updated_at = ? WHERE id = ?", [state, now.timeIntervalSince1970, id])
+            // `enrolled` only finishes an enrolment: it never overwrites a `revoking` a DELETE wrote meanwhile.
+            try await tx.exec("UPDATE gateway_peers SET state = ?, updated_at = ? WHERE id = ? AND (?::text != 'enrolled' OR state = 'enrolling')",
+                              [state, now.timeIntervalSince1970, id, state])
             tx.notes.insert(.secure)
         }
     }
@@ -261,20 +263,30 @@ extension PostgresStore: SecureGatewayStore {
 
     // MARK: The secure engine's lease
 
-    /// Takes the secure engine's lease for this process, or renews it: the new epoch, or nil while
-    /// another live process holds it. An expired lease is taken over (its epoch + 1), and so is one
-    /// this node's previous run left (this process holds the node name, so that run is gone).
+    /// Takes the secure engine's lease for this process: a new epoch (always the previous + 1, even
+    /// when this process held it before, so an engine it ran earlier can never write again), or nil
+    /// while another live process holds it. An expired lease is taken over, and so is one this node's
+    /// previous run left (this process holds the node name, so that run is gone). Renewing is
+    /// ``renewSecureEngine(epoch:)``.
     /// Every write of the engine's state checks the epoch (``PostgresSecureStateStore``), so a
     /// holder that lost the lease can no longer change the state.
     public func takeSecureEngine(now: Date) async throws -> Int64? {
+        do {
+            return try await takeSecureEngineOnce(now: now)
+        } catch where "\(error)".contains("55P03") {
+            return nil  // a write of the holder's holds the row: it is alive (or its session is stuck); look again later
+        }
+    }
+
+    private func takeSecureEngineOnce(now: Date) async throws -> Int64? {
         try await write { tx in
+            // A holder cut off mid-write keeps the row share-locked until its session dies: do not queue behind it.
+            try await tx.exec("SET LOCAL lock_timeout = '2s'")
             let row = try await tx.one("""
                 INSERT INTO secure_engine AS e (id, holder, node, epoch, acquired_at, heartbeat_at, expires_at)
                 VALUES (1, ?, ?, 1, \(PGSQL.dbNow), \(PGSQL.dbNow), \(PGSQL.dbNow) + ?)
                 ON CONFLICT (id) DO UPDATE SET holder = EXCLUDED.holder, node = EXCLUDED.node,
-                    epoch = CASE WHEN e.holder = EXCLUDED.holder THEN e.epoch ELSE e.epoch + 1 END,
-                    acquired_at = CASE WHEN e.holder = EXCLUDED.holder THEN e.acquired_at ELSE EXCLUDED.acquired_at END,
-                    heartbeat_at = EXCLUDED.heartbeat_at, expires_at = EXCLUDED.expires_at
+                    epoch = e.epoch + 1, acquired_at = EXCLUDED.acquired_at, heartbeat_at = EXCLUDED.heartbeat_at, expires_at = EXCLUDED.expires_at
                 WHERE e.holder = EXCLUDED.holder OR e.node = EXCLUDED.node OR e.expires_at < \(PGSQL.dbNow)
                 RETURNING epoch
                 """, [self.holder, self.node, self.leaseSeconds])

@@ -28,7 +28,9 @@ extension SQLiteStore: SecureGatewayStore {
 
     public func markPeer(id: String, state: String, now: Date) async throws {
         try await write { db in
-            try db.exec("UPDATE gateway_peers SET state = ?, updated_at = ? WHERE id = ?", [state, now.timeIntervalSince1970, id])
+            // `enrolled` only finishes an enrolment: it never overwrites a `revoking` a DELETE wrote meanwhile.
+            try db.exec("UPDATE gateway_peers SET state = ?, updated_at = ? WHERE id = ? AND (? != 'enrolled' OR state = 'enrolling')",
+                        [state, now.timeIntervalSince1970, id, state])
         }
     }
 
