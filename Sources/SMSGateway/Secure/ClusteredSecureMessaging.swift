@@ -52,7 +52,7 @@ public actor ClusteredSecureMessaging: SecureMessagingService {
         self.logger = log
     }
 
-    /// Whether this host runs the engine now (tests, `GET /health` details).
+    /// Whether this host runs the engine now (for operations and tests).
     public var runsEngine: Bool { engine != nil }
 
     // MARK: - Running
@@ -75,7 +75,7 @@ public actor ClusteredSecureMessaging: SecureMessagingService {
         }
     }
 
-    private var heartbeatInterval: Duration { .milliseconds(Int64(max(0.05, store.leaseSeconds / 3) * 1000)) }
+    private var heartbeatInterval: Duration { store.heartbeatInterval }
 
     /// Runs the engine under the lease at `epoch` until the lease is lost or this task is cancelled.
     private func lead(_ epoch: Int64) async {

@@ -14,7 +14,7 @@ extension PostgresStore {
     /// Every third of the lease timeout: renews this process's leases, drops expired ones (any
     /// holder's) and rescues the claims no live lease covers.
     func heartbeatLoop(sendBell: Doorbell, logger: Logger) async {
-        let interval = Duration.milliseconds(Int64(max(0.05, leaseSeconds / 3) * 1000))
+        let interval = heartbeatInterval
         while !Task.isCancelled {
             do {
                 let (expired, summary) = try await heartbeat(now: Date())
@@ -30,6 +30,9 @@ extension PostgresStore {
             try? await Task.sleep(for: interval)
         }
     }
+
+    /// How often leases (modem and secure engine) are renewed: a third of the lease timeout, at least 50 ms.
+    var heartbeatInterval: Duration { .milliseconds(Int64(max(0.05, leaseSeconds / 3) * 1000)) }
 
     /// One heartbeat and rescue pass (the cluster loop runs it; tests call it directly).
     @discardableResult
